@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configuration checks: what a request may ask for, and which devices may
+ * be ports and mirrors. Every refusal names the device and the reason.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/if_arp.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+
+#include "tapbridge.h"
+
+static const char * const tapbridge_dir_mirror_name[TAPBRIDGE_DIR_COUNT] = {
+	[TAPBRIDGE_DIR_AB] = "mirror-ab",
+	[TAPBRIDGE_DIR_BA] = "mirror-ba",
+};
+
+/**
+ * tapbridge_request_validate - check a request before any device lookup
+ * @req: the request
+ * @extack: where a refusal is reported
+ *
+ * Checks what can be told from interface indexes alone: the mode and its
+ * mirrors, two distinct ports, and no mirror that is one of the ports.
+ * A request without ports (a change of mirrors) skips the port checks.
+ *
+ * Return: 0, or -EINVAL with @extack set.
+ */
+VISIBLE_IF_KUNIT int tapbridge_request_validate(const struct tapbridge_request *req,
+						struct netlink_ext_ack *extack)
+{
+	int dir, port;
+	u32 mirror;
+
+	switch (req->mode) {
+	case TAPBRIDGE_MODE_AGGREGATE:
+		if (req->mirror_dir[TAPBRIDGE_DIR_AB] ||
+		    req->mirror_dir[TAPBRIDGE_DIR_BA]) {
+			NL_SET_ERR_MSG(extack,
+				       "aggregate mode takes one mirror, not mirror-ab or mirror-ba");
+			return -EINVAL;
+		}
+		if (!req->mirror) {
+			NL_SET_ERR_MSG(extack, "aggregate mode needs a mirror");
+			return -EINVAL;
+		}
+		break;
+	case TAPBRIDGE_MODE_SPLIT:
+		if (req->mirror) {
+			NL_SET_ERR_MSG(extack,
+				       "split mode takes mirror-ab and mirror-ba, not mirror");
+			return -EINVAL;
+		}
+		if (!req->mirror_dir[TAPBRIDGE_DIR_AB] ||
+		    !req->mirror_dir[TAPBRIDGE_DIR_BA]) {
+			NL_SET_ERR_MSG(extack,
+				       "split mode needs both mirror-ab and mirror-ba");
+			return -EINVAL;
+		}
+		break;
+	default:
+		NL_SET_ERR_MSG(extack, "missing or unknown mode");
+		return -EINVAL;
+	}
+
+	if (req->port[TAPBRIDGE_PORT_A] &&
+	    req->port[TAPBRIDGE_PORT_A] == req->port[TAPBRIDGE_PORT_B]) {
+		NL_SET_ERR_MSG(extack,
+			       "port-a and port-b must be two different devices");
+		return -EINVAL;
+	}
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		mirror = tapbridge_request_mirror(req, dir);
+		for (port = 0; port < TAPBRIDGE_DIR_COUNT; port++) {
+			if (req->port[port] && mirror == req->port[port]) {
+				NL_SET_ERR_MSG_FMT(extack,
+						   "%s cannot be port %c of the same instance",
+						   req->mode == TAPBRIDGE_MODE_AGGREGATE ?
+						   "mirror" : tapbridge_dir_mirror_name[dir],
+						   port == TAPBRIDGE_PORT_A ? 'A' : 'B');
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tapbridge_request_validate);
+
+/* Checks shared by ports and mirrors. Context: RTNL. */
+static struct net_device *tapbridge_resolve(struct net *net, u32 ifindex,
+					    const char *role,
+					    struct netlink_ext_ack *extack)
+{
+	struct net_device *dev, *master;
+
+	ASSERT_RTNL();
+
+	dev = __dev_get_by_index(net, ifindex);
+	if (!dev) {
+		NL_SET_ERR_MSG_FMT(extack, "%s: no device with ifindex %u",
+				   role, ifindex);
+		return ERR_PTR(-ENODEV);
+	}
+	if (dev->rtnl_link_ops == &tapbridge_link_ops) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s %s is a tapbridge instance itself",
+				   role, dev->name);
+		return ERR_PTR(-ELOOP);
+	}
+	if (dev->flags & IFF_LOOPBACK) {
+		NL_SET_ERR_MSG_FMT(extack, "%s %s is a loopback device",
+				   role, dev->name);
+		return ERR_PTR(-EINVAL);
+	}
+	if (dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN) {
+		NL_SET_ERR_MSG_FMT(extack, "%s %s is not an Ethernet device",
+				   role, dev->name);
+		return ERR_PTR(-EINVAL);
+	}
+	if (tapbridge_is_port(dev)) {
+		struct tapbridge_port *port = tapbridge_port_get_rtnl(dev);
+
+		NL_SET_ERR_MSG_FMT(extack, "%s %s is already port %c of %s",
+				   role, dev->name,
+				   port->dir == TAPBRIDGE_PORT_A ? 'A' : 'B',
+				   port->tbr->dev->name);
+		return ERR_PTR(-EBUSY);
+	}
+	master = netdev_master_upper_dev_get(dev);
+	if (master) {
+		NL_SET_ERR_MSG_FMT(extack, "%s %s already has a master, %s",
+				   role, dev->name, master->name);
+		return ERR_PTR(-EBUSY);
+	}
+	return dev;
+}
+
+/**
+ * tapbridge_resolve_port - look up a device that is to become a port
+ * @net: the netns of the request
+ * @ifindex: the device's ifindex
+ * @role: "port-a" or "port-b", for messages
+ * @extack: where a refusal is reported
+ *
+ * Context: RTNL.
+ * Return: the device (no reference taken) or an ERR_PTR with @extack set.
+ */
+struct net_device *tapbridge_resolve_port(struct net *net, u32 ifindex,
+					  const char *role,
+					  struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = tapbridge_resolve(net, ifindex, role, extack);
+
+	if (IS_ERR(dev))
+		return dev;
+	if (tapbridge_is_mirror(dev)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s %s is the mirror of a tapbridge instance",
+				   role, dev->name);
+		return ERR_PTR(-EBUSY);
+	}
+	return dev;
+}
+
+/* The other end of a veth-like pair, or NULL. Context: RTNL. */
+static struct net_device *tapbridge_peer(struct net_device *dev)
+{
+	struct net_device *peer = NULL;
+
+	if (dev->netdev_ops->ndo_get_peer_dev) {
+		rcu_read_lock();
+		peer = dev->netdev_ops->ndo_get_peer_dev(dev);
+		rcu_read_unlock();
+	}
+	return peer;
+}
+
+/**
+ * tapbridge_check_port_pair - refuse two ports that are each other's peer
+ * @ports: ports A and B, resolved
+ * @extack: where a refusal is reported
+ *
+ * Two ends of one veth as ports A and B would send every forwarded frame
+ * straight back in: a packet storm, not a TAP.
+ *
+ * Context: RTNL.
+ * Return: 0 or -ELOOP with @extack set.
+ */
+int tapbridge_check_port_pair(struct net_device * const *ports,
+			      struct netlink_ext_ack *extack)
+{
+	if (tapbridge_peer(ports[TAPBRIDGE_PORT_A]) != ports[TAPBRIDGE_PORT_B])
+		return 0;
+	NL_SET_ERR_MSG_FMT(extack,
+			   "port-a %s and port-b %s are peers of one link: frames would loop",
+			   ports[TAPBRIDGE_PORT_A]->name,
+			   ports[TAPBRIDGE_PORT_B]->name);
+	return -ELOOP;
+}
+
+/**
+ * tapbridge_resolve_mirror - look up a device that is to become a mirror
+ * @net: the netns of the request
+ * @ifindex: the device's ifindex
+ * @role: "mirror", "mirror-ab" or "mirror-ba", for messages
+ * @ports: the instance's ports A and B
+ * @extack: where a refusal is reported
+ *
+ * Besides the checks ports get, a mirror must not loop its copies back into
+ * the instance: a veth whose peer is one of the instance's ports would send
+ * every copy back in as a new frame.
+ *
+ * Context: RTNL.
+ * Return: the device (no reference taken) or an ERR_PTR with @extack set.
+ */
+struct net_device *tapbridge_resolve_mirror(struct net *net, u32 ifindex,
+					    const char *role,
+					    struct net_device * const *ports,
+					    struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = tapbridge_resolve(net, ifindex, role, extack);
+	struct net_device *peer;
+	int port;
+
+	if (IS_ERR(dev))
+		return dev;
+
+	peer = tapbridge_peer(dev);
+	for (port = 0; port < TAPBRIDGE_DIR_COUNT; port++) {
+		if (peer && peer == ports[port]) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "%s %s is the peer of port %c %s: copies would loop back in",
+					   role, dev->name,
+					   port == TAPBRIDGE_PORT_A ? 'A' : 'B',
+					   peer->name);
+			return ERR_PTR(-ELOOP);
+		}
+	}
+	return dev;
+}

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The instance net_device: its ops, its lifetime, and what happens when one
+ * of its ports or mirrors goes away.
+ *
+ * Lifetime rules (README.rst repeats them for operators):
+ * - An instance lives as long as its device. Deleting the device (taptool
+ *   del, ip link del), deleting its netns or unloading the module releases
+ *   both ports and all mirrors, from ndo_uninit.
+ * - Losing a port (its device unregistered or moved to another netns)
+ *   deletes the instance: a TAP with one side cut forwards nothing, and
+ *   the remaining port is handed back as a plain interface.
+ * - Losing a mirror detaches it: the instance keeps forwarding, and the
+ *   copies it can no longer deliver are counted as mirror drops until
+ *   "taptool set" gives it a new mirror.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/rtnetlink.h>
+
+#include "tapbridge.h"
+
+/* All instances of all netns; under RTNL. */
+static LIST_HEAD(tapbridge_list);
+
+/**
+ * tapbridge_is_mirror - whether a device is a mirror of any instance
+ * @dev: the device
+ *
+ * Context: RTNL.
+ * Return: true when some instance sends copies to @dev.
+ */
+bool tapbridge_is_mirror(const struct net_device *dev)
+{
+	struct tapbridge *tbr;
+
+	ASSERT_RTNL();
+
+	list_for_each_entry(tbr, &tapbridge_list, list)
+		if (tapbridge_mirror_uses(tbr, dev))
+			return true;
+	return false;
+}
+
+static int tapbridge_dev_init(struct net_device *dev)
+{
+	struct tapbridge *tbr = netdev_priv(dev);
+
+	tbr->dev = dev;
+	tbr->stats = netdev_alloc_pcpu_stats(struct tapbridge_pcpu_stats);
+	if (!tbr->stats)
+		return -ENOMEM;
+	list_add_tail(&tbr->list, &tapbridge_list);
+	return 0;
+}
+
+/*
+ * Called under RTNL for every way an instance ends: taptool del, ip link
+ * del, netns exit, module unload, losing a port, a failed create.
+ */
+static void tapbridge_dev_uninit(struct net_device *dev)
+{
+	struct tapbridge *tbr = netdev_priv(dev);
+	struct tapbridge_port *port;
+	int dir;
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		port = rtnl_dereference(tbr->port[dir]);
+		if (port)
+			tapbridge_port_del(port);
+	}
+	tapbridge_mirror_clear(tbr);
+	list_del(&tbr->list);
+}
+
+static void tapbridge_dev_free(struct net_device *dev)
+{
+	struct tapbridge *tbr = netdev_priv(dev);
+
+	free_percpu(tbr->stats);
+}
+
+/* The instance device carries no traffic of its own. */
+static netdev_tx_t tapbridge_dev_xmit(struct sk_buff *skb,
+				      struct net_device *dev)
+{
+	dev_core_stats_tx_dropped_inc(dev);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+/*
+ * ip -s link on the instance: received = frames received on both ports,
+ * transmitted = frames forwarded out either port, tx_dropped = forward
+ * drops (the core adds frames sent to the instance device itself).
+ */
+static void tapbridge_dev_get_stats64(struct net_device *dev,
+				      struct rtnl_link_stats64 *s)
+{
+	struct tapbridge *tbr = netdev_priv(dev);
+	struct tapbridge_stats sum;
+	int dir;
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		tapbridge_stats_read(tbr, dir, &sum);
+		s->rx_packets += sum.rx_packets;
+		s->rx_bytes += sum.rx_bytes;
+		s->tx_packets += sum.fwd_packets;
+		s->tx_bytes += sum.fwd_bytes;
+		s->tx_dropped += sum.fwd_drops;
+	}
+}
+
+static const struct net_device_ops tapbridge_netdev_ops = {
+	.ndo_init		= tapbridge_dev_init,
+	.ndo_uninit		= tapbridge_dev_uninit,
+	.ndo_start_xmit		= tapbridge_dev_xmit,
+	.ndo_get_stats64	= tapbridge_dev_get_stats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+static void tapbridge_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+	dev->netdev_ops = &tapbridge_netdev_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = tapbridge_dev_free;
+	dev->flags |= IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_DONT_BRIDGE;
+	dev->lltx = true;
+	/* Its ports stay where they are: so does the instance. */
+	dev->netns_immutable = true;
+	/*
+	 * No LRO in the instance's features: netdev_sync_upper_features()
+	 * then keeps LRO off on the ports while they are enslaved.
+	 */
+	dev->features = 0;
+	dev->hw_features = 0;
+	eth_hw_addr_random(dev);
+}
+
+/* Instances are made with their ports and mirrors, by genetlink only. */
+static int tapbridge_link_validate(struct nlattr *tb[], struct nlattr *data[],
+				   struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG(extack,
+		       "tapbridge instances are created with taptool (generic netlink family tapbridge)");
+	return -EOPNOTSUPP;
+}
+
+struct rtnl_link_ops tapbridge_link_ops __read_mostly = {
+	.kind		= "tapbridge",
+	.priv_size	= sizeof(struct tapbridge),
+	.setup		= tapbridge_setup,
+	.validate	= tapbridge_link_validate,
+	.dellink	= unregister_netdevice_queue,
+};
+
+/**
+ * tapbridge_instance_find - look up an instance by ifindex or by name
+ * @net: the netns of the request
+ * @ifindex: the instance's ifindex, or 0 to look up by @name
+ * @name: the instance's name, used when @ifindex is 0
+ * @extack: where a failure is reported
+ *
+ * Context: RTNL.
+ * Return: the instance, or an ERR_PTR with @extack set.
+ */
+struct tapbridge *tapbridge_instance_find(struct net *net, u32 ifindex,
+					  const char *name,
+					  struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+
+	if (ifindex)
+		dev = __dev_get_by_index(net, ifindex);
+	else if (name)
+		dev = __dev_get_by_name(net, name);
+	else
+		dev = NULL;
+
+	if (!dev) {
+		if (ifindex)
+			NL_SET_ERR_MSG_FMT(extack, "no device with ifindex %u",
+					   ifindex);
+		else if (name)
+			NL_SET_ERR_MSG_FMT(extack, "no tapbridge instance %s",
+					   name);
+		else
+			NL_SET_ERR_MSG(extack,
+				       "name the instance by ifindex or name");
+		return ERR_PTR(-ENODEV);
+	}
+	if (dev->rtnl_link_ops != &tapbridge_link_ops) {
+		NL_SET_ERR_MSG_FMT(extack, "%s is not a tapbridge instance",
+				   dev->name);
+		return ERR_PTR(-EINVAL);
+	}
+	return netdev_priv(dev);
+}
+
+/**
+ * tapbridge_instance_create - create and register an instance
+ * @net: the netns
+ * @name: the device name, checked free by the caller
+ * @ports: ports A and B, checked by tapbridge_resolve_port()
+ * @mode: the mode
+ * @mirrors: the mirror of each direction, checked by
+ *	tapbridge_resolve_mirror()
+ * @extack: where a refusal is reported
+ *
+ * Mirrors are set before the ports are enslaved, so the first frame
+ * forwarded is also copied. On any failure the device is unregistered,
+ * and its ndo_uninit releases what was already attached.
+ *
+ * Context: RTNL.
+ * Return: the instance device or an ERR_PTR with @extack set.
+ */
+struct net_device *tapbridge_instance_create(struct net *net,
+					     const char *name,
+					     struct net_device * const *ports,
+					     enum tapbridge_mode mode,
+					     struct net_device * const *mirrors,
+					     struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	struct tapbridge *tbr;
+	int err, dir;
+
+	ASSERT_RTNL();
+
+	dev = alloc_netdev(sizeof(*tbr), name, NET_NAME_USER, tapbridge_setup);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev_net_set(dev, net);
+	dev->rtnl_link_ops = &tapbridge_link_ops;
+	tbr = netdev_priv(dev);
+
+	err = register_netdevice(dev);
+	if (err) {
+		NL_SET_ERR_MSG_FMT(extack, "cannot register device %s", name);
+		goto err_free_netdev;
+	}
+
+	err = tapbridge_mirror_set(tbr, mode, mirrors);
+	if (err)
+		goto err_unregister;
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		err = tapbridge_port_add(tbr, ports[dir], dir, extack);
+		if (err)
+			goto err_unregister;
+	}
+
+	netdev_info(dev, "created: port A %s, port B %s\n",
+		    ports[TAPBRIDGE_PORT_A]->name,
+		    ports[TAPBRIDGE_PORT_B]->name);
+	return dev;
+
+err_unregister:
+	/* ndo_uninit releases the ports and mirrors already attached. */
+	unregister_netdevice(dev);
+	return ERR_PTR(err);
+err_free_netdev:
+	/* register_netdevice failed: needs_free_netdev does not apply. */
+	free_netdev(dev);
+	return ERR_PTR(err);
+}
+
+/* A port is going away: the instance goes with it (see the top). */
+static void tapbridge_port_lost(struct tapbridge_port *port)
+{
+	struct tapbridge *tbr = port->tbr;
+
+	netdev_info(tbr->dev, "port %c %s is gone: deleting the instance\n",
+		    port->dir == TAPBRIDGE_PORT_A ? 'A' : 'B', port->dev->name);
+	/*
+	 * When the instance is already being unregistered in the same batch
+	 * (its netns is dying), release just this port: the instance's
+	 * ndo_uninit does the rest.
+	 */
+	if (tbr->dev->reg_state == NETREG_REGISTERED)
+		unregister_netdevice_queue(tbr->dev, NULL);
+	else
+		tapbridge_port_del(port);
+}
+
+static int tapbridge_netdev_event(struct notifier_block *nb,
+				  unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct tapbridge_port *port;
+	struct tapbridge *tbr;
+
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		port = tapbridge_port_get_rtnl(dev);
+		if (port) {
+			tapbridge_port_lost(port);
+			break;
+		}
+		list_for_each_entry(tbr, &tapbridge_list, list)
+			tapbridge_mirror_forget(tbr, dev);
+		break;
+	case NETDEV_PRE_TYPE_CHANGE:
+		/* A port must stay Ethernet. */
+		if (tapbridge_is_port(dev))
+			return NOTIFY_BAD;
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block tapbridge_notifier = {
+	.notifier_call = tapbridge_netdev_event,
+};
+
+/**
+ * tapbridge_device_init - register the link type and the netdev notifier
+ *
+ * Return: 0 or a negative errno, with nothing left registered.
+ */
+int tapbridge_device_init(void)
+{
+	int err;
+
+	err = register_netdevice_notifier(&tapbridge_notifier);
+	if (err)
+		return err;
+
+	err = rtnl_link_register(&tapbridge_link_ops);
+	if (err)
+		goto err_unregister_notifier;
+	return 0;
+
+err_unregister_notifier:
+	unregister_netdevice_notifier(&tapbridge_notifier);
+	return err;
+}
+
+/**
+ * tapbridge_device_uninit - delete every instance in every netns, then
+ * unregister the link type and the notifier
+ */
+void tapbridge_device_uninit(void)
+{
+	/* Calls dellink on every instance of every netns. */
+	rtnl_link_unregister(&tapbridge_link_ops);
+	unregister_netdevice_notifier(&tapbridge_notifier);
+}
