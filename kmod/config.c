@@ -27,8 +27,8 @@ static const char * const tapbridge_dir_mirror_name[TAPBRIDGE_DIR_COUNT] = {
  *
  * Return: 0, or -EINVAL with @extack set.
  */
-VISIBLE_IF_KUNIT int tapbridge_request_validate(const struct tapbridge_request *req,
-						struct netlink_ext_ack *extack)
+int tapbridge_request_validate(const struct tapbridge_request *req,
+			       struct netlink_ext_ack *extack)
 {
 	int dir, port;
 	u32 mirror;

@@ -20,6 +20,7 @@
 #include <linux/rtnetlink.h>
 #include <net/rtnetlink.h>
 
+#include "compat.h"
 #include "tapbridge.h"
 
 /* All instances of all netns; under RTNL. */
@@ -132,7 +133,7 @@ static void tapbridge_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_DONT_BRIDGE;
 	dev->lltx = true;
 	/* Its ports stay where they are: so does the instance. */
-	dev->netns_immutable = true;
+	tapbridge_compat_set_netns_immutable(dev);
 	/*
 	 * No LRO in the instance's features: netdev_sync_upper_features()
 	 * then keeps LRO off on the ports while they are enslaved.

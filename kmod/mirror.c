@@ -25,8 +25,8 @@
  *
  * Return: the mirror's ifindex, or 0 for a request without a mode.
  */
-VISIBLE_IF_KUNIT u32 tapbridge_request_mirror(const struct tapbridge_request *req,
-					      enum tapbridge_dir dir)
+u32 tapbridge_request_mirror(const struct tapbridge_request *req,
+			     enum tapbridge_dir dir)
 {
 	switch (req->mode) {
 	case TAPBRIDGE_MODE_AGGREGATE:

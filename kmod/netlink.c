@@ -66,13 +66,15 @@ static int tapbridge_nl_resolve_mirrors(struct net *net,
 					struct net_device **mirrors,
 					struct netlink_ext_ack *extack)
 {
+	const char *role;
+	u32 ifindex;
 	int dir;
 
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
-		mirrors[dir] = tapbridge_resolve_mirror(net,
-				tapbridge_request_mirror(req, dir),
-				tapbridge_nl_mirror_role(req->mode, dir),
-				ports, extack);
+		ifindex = tapbridge_request_mirror(req, dir);
+		role = tapbridge_nl_mirror_role(req->mode, dir);
+		mirrors[dir] = tapbridge_resolve_mirror(net, ifindex, role,
+							ports, extack);
 		if (IS_ERR(mirrors[dir]))
 			return PTR_ERR(mirrors[dir]);
 	}
