@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink plumbing for taptool: open a socket, resolve a family,
+ * run one request to its end and keep the kernel's extack verdict.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "nl.h"
+
+/*
+ * The kernel sizes each dump skb to what the reader has been receiving
+ * with, up to 32 KiB; a buffer that large never sees a truncated message.
+ */
+#define TT_NL_BUF_LEN	32768
+
+/* What the callbacks of one tt_nl_transact() share. */
+struct transaction {
+	struct tt_nl *nl;
+	mnl_cb_t cb;
+	void *data;
+};
+
+static int ext_ack_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct tt_nl_error *err = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case NLMSGERR_ATTR_MSG:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			break;
+		snprintf(err->msg, sizeof(err->msg), "%s",
+			 mnl_attr_get_str(attr));
+		break;
+	case NLMSGERR_ATTR_MISS_TYPE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			break;
+		err->miss_type = mnl_attr_get_u32(attr);
+		err->has_miss_type = true;
+		break;
+	case NLMSGERR_ATTR_MISS_NEST:
+		err->miss_in_nest = true;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * The extack TLVs follow the fixed part of an NLMSG_ERROR or NLMSG_DONE
+ * payload; @offset is where that fixed part ends. A malformed TLV stream
+ * only loses the explanation, never the error itself, so its result is
+ * not checked.
+ */
+static void parse_ext_ack(const struct nlmsghdr *nlh, size_t offset,
+			  struct tt_nl_error *err)
+{
+	size_t len = mnl_nlmsg_get_payload_len(nlh);
+	const char *payload = mnl_nlmsg_get_payload(nlh);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || offset > len)
+		return;
+	mnl_attr_parse_payload(payload + offset, len - offset,
+			       ext_ack_attr_cb, err);
+}
+
+/* Ends every "do" request: an ACK (error 0) or the kernel's refusal. */
+static int error_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlmsgerr *nlerr = mnl_nlmsg_get_payload(nlh);
+	struct transaction *t = arg;
+	size_t offset = sizeof(*nlerr);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*nlerr)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	/* Uncapped, the kernel echoes our request before the TLVs. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		offset += MNL_ALIGN(mnl_nlmsg_get_payload_len(&nlerr->msg));
+	parse_ext_ack(nlh, offset, &t->nl->err);
+
+	if (!nlerr->error)
+		return MNL_CB_STOP;
+	/* Some subsystems answer with a positive errno; take either sign. */
+	t->nl->err.code = abs(nlerr->error);
+	errno = t->nl->err.code;
+	return MNL_CB_ERROR;
+}
+
+/* Ends a dump; a dump cut short carries its error and extack here. */
+static int done_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct transaction *t = arg;
+	int error;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(error))
+		return MNL_CB_STOP;
+	memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+	parse_ext_ack(nlh, sizeof(error), &t->nl->err);
+
+	if (!error)
+		return MNL_CB_STOP;
+	t->nl->err.code = abs(error);
+	errno = t->nl->err.code;
+	return MNL_CB_ERROR;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct transaction *t = arg;
+
+	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
+}
+
+/**
+ * tt_nl_request - start a request to the family in the socket's buffer
+ * @nl: socket from tt_nl_open()
+ * @cmd: genl command
+ * @flags: extra netlink flags, e.g. NLM_F_DUMP
+ *
+ * The ACK is always requested: it is what ends a "do" request and what
+ * carries the kernel's extack message when it refuses one. Dumps end with
+ * NLMSG_DONE instead; the kernel sends no ACK for them.
+ *
+ * Return: the message header, to add attributes to with mnl_attr_put_*().
+ */
+struct nlmsghdr *tt_nl_request(struct tt_nl *nl, uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+
+	/*
+	 * libmnl does not clear the padding after an attribute, and the
+	 * buffer still holds the last replies: clear it so no stale byte is
+	 * sent to the kernel.
+	 */
+	memset(nl->buf, 0, nl->buf_len);
+	nlh = mnl_nlmsg_put_header(nl->buf);
+	nlh->nlmsg_type = nl->family_id;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = nl->family_version;
+	return nlh;
+}
+
+/**
+ * tt_nl_transact - send a request and read all of its replies
+ * @nl: socket from tt_nl_open()
+ * @nlh: request from tt_nl_request(); its buffer is reused for the replies
+ * @cb: called for each reply message of the family, may be NULL
+ * @data: passed to @cb
+ *
+ * On return @nl->err holds the kernel's verdict: the errno it answered
+ * with and its extack message, which may also be set on success when the
+ * kernel attached a warning.
+ *
+ * Return: 0 on success, a negative errno otherwise.
+ */
+int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		   void *data)
+{
+	/* Not const only because mnl_cb_run2() is not declared so. */
+	static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
+	struct transaction t = { .nl = nl, .cb = cb, .data = data };
+	unsigned int seq = nlh->nlmsg_seq;
+	ssize_t len;
+	int ret;
+
+	memset(&nl->err, 0, sizeof(nl->err));
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+
+	do {
+		len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buf_len);
+		if (len < 0)
+			return -errno;
+		errno = 0;
+		ret = mnl_cb_run2(nl->buf, len, seq, nl->portid, data_cb, &t,
+				  ctl_cb, MNL_ARRAY_SIZE(ctl_cb));
+	} while (ret > MNL_CB_STOP);
+
+	if (ret < 0)
+		return -(errno ? errno : EIO);
+	return 0;
+}
+
+static int family_attr_cb(const struct nlattr *attr, void *data)
+{
+	uint16_t *family_id = data;
+
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+		*family_id = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb,
+			      data);
+}
+
+/* Ask nlctrl for the id of @family; -ENOENT means it is not registered. */
+static int resolve_family(struct tt_nl *nl, const char *family)
+{
+	struct nlmsghdr *nlh;
+	uint16_t family_id = 0;
+	int ret;
+
+	nl->family_id = GENL_ID_CTRL;
+	nl->family_version = 1;
+	nlh = tt_nl_request(nl, CTRL_CMD_GETFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
+
+	ret = tt_nl_transact(nl, nlh, family_cb, &family_id);
+	if (ret)
+		return ret;
+	if (!family_id)
+		return -EPROTO;
+	nl->family_id = family_id;
+	return 0;
+}
+
+/**
+ * tt_nl_open - open a generic netlink socket and resolve a family
+ * @nl: filled in; on failure only @nl->err stays meaningful
+ * @family: name of the genl family
+ * @version: family version to put in each request
+ *
+ * Return: 0 on success, a negative errno otherwise: -ENOENT when no
+ * family of that name is registered (its module is not loaded).
+ */
+int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
+{
+	int one = 1;
+	int ret;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->buf_len = TT_NL_BUF_LEN;
+	nl->buf = malloc(nl->buf_len);
+	if (!nl->buf)
+		return -ENOMEM;
+
+	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sock) {
+		ret = -errno;
+		goto err_free_buf;
+	}
+
+	/*
+	 * Extended ACKs carry the kernel's reason for a refusal, which the
+	 * user must see. Capped ACKs spare echoing our request back. Kernels
+	 * before 4.12 lack both; errors then fall back to strerror(), so a
+	 * failure here is not fatal.
+	 */
+	(void)mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one,
+				    sizeof(one));
+	(void)mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one,
+				    sizeof(one));
+
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto err_close_sock;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = time(NULL);
+
+	ret = resolve_family(nl, family);
+	if (ret)
+		goto err_close_sock;
+	nl->family_version = version;
+	return 0;
+
+err_close_sock:
+	mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+err_free_buf:
+	free(nl->buf);
+	nl->buf = NULL;
+	return ret;
+}
+
+/**
+ * tt_nl_close - release what tt_nl_open() took
+ * @nl: socket; safe to call after a failed tt_nl_open()
+ */
+void tt_nl_close(struct tt_nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+	free(nl->buf);
+	nl->buf = NULL;
+}
