@@ -59,6 +59,10 @@ int tapbridge_request_validate(const struct tapbridge_request *req,
 			return -EINVAL;
 		}
 		break;
+	case TAPBRIDGE_MODE_CUSTOM:
+		NL_SET_ERR_MSG(extack,
+			       "mode custom is not set directly: it is what mirror add and mirror del make");
+		return -EINVAL;
 	default:
 		NL_SET_ERR_MSG(extack, "missing or unknown mode");
 		return -EINVAL;
@@ -88,9 +92,45 @@ int tapbridge_request_validate(const struct tapbridge_request *req,
 }
 EXPORT_SYMBOL_IF_KUNIT(tapbridge_request_validate);
 
+/**
+ * tapbridge_request_confs - the mirror list of a preset mode
+ * @req: a request that passed tapbridge_request_validate()
+ * @confs: filled with up to two mirror configurations
+ *
+ * Aggregate mode is one mirror of both directions; split mode one mirror
+ * per direction (one mirror of both when mirror-ab and mirror-ba are the
+ * same device).
+ *
+ * Return: the number of mirrors.
+ */
+unsigned int tapbridge_request_confs(const struct tapbridge_request *req,
+				     struct tapbridge_mirror_conf *confs)
+{
+	unsigned int n = 0, i;
+	u32 ifindex;
+	int dir;
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		ifindex = tapbridge_request_mirror(req, dir);
+		for (i = 0; i < n; i++)
+			if (confs[i].ifindex == ifindex)
+				break;
+		if (i == n) {
+			memset(&confs[n], 0, sizeof(confs[n]));
+			confs[n].ifindex = ifindex;
+			confs[n].tag_proto = htons(ETH_P_8021Q);
+			n++;
+		}
+		confs[i].dirs |= BIT(dir);
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(tapbridge_request_confs);
+
 /* Checks shared by ports and mirrors. Context: RTNL. */
 static struct net_device *tapbridge_resolve(struct net *net, u32 ifindex,
 					    const char *role,
+					    const struct tapbridge *tbr,
 					    struct netlink_ext_ack *extack)
 {
 	struct net_device *dev, *master;
@@ -128,6 +168,13 @@ static struct net_device *tapbridge_resolve(struct net *net, u32 ifindex,
 				   port->tbr->dev->name);
 		return ERR_PTR(-EBUSY);
 	}
+	if (tapbridge_is_mirror(dev) &&
+	    tapbridge_mirror_get_rtnl(dev)->tbr != tbr) {
+		NL_SET_ERR_MSG_FMT(extack, "%s %s is already a mirror of %s",
+				   role, dev->name,
+				   tapbridge_mirror_get_rtnl(dev)->tbr->dev->name);
+		return ERR_PTR(-EBUSY);
+	}
 	master = netdev_master_upper_dev_get(dev);
 	if (master) {
 		NL_SET_ERR_MSG_FMT(extack, "%s %s already has a master, %s",
@@ -151,17 +198,7 @@ struct net_device *tapbridge_resolve_port(struct net *net, u32 ifindex,
 					  const char *role,
 					  struct netlink_ext_ack *extack)
 {
-	struct net_device *dev = tapbridge_resolve(net, ifindex, role, extack);
-
-	if (IS_ERR(dev))
-		return dev;
-	if (tapbridge_is_mirror(dev)) {
-		NL_SET_ERR_MSG_FMT(extack,
-				   "%s %s is the mirror of a tapbridge instance",
-				   role, dev->name);
-		return ERR_PTR(-EBUSY);
-	}
-	return dev;
+	return tapbridge_resolve(net, ifindex, role, NULL, extack);
 }
 
 /* The other end of a veth-like pair, or NULL. Context: RTNL. */
@@ -193,8 +230,7 @@ int tapbridge_check_port_pair(struct net_device * const *ports,
 {
 	if (tapbridge_peer(ports[TAPBRIDGE_PORT_A]) != ports[TAPBRIDGE_PORT_B])
 		return 0;
-	NL_SET_ERR_MSG_FMT(extack,
-			   "port-a %s and port-b %s are peers of one link: frames would loop",
+	NL_SET_ERR_MSG_FMT(extack, "port-a %s and port-b %s are peers: frames would loop",
 			   ports[TAPBRIDGE_PORT_A]->name,
 			   ports[TAPBRIDGE_PORT_B]->name);
 	return -ELOOP;
@@ -205,22 +241,26 @@ int tapbridge_check_port_pair(struct net_device * const *ports,
  * @net: the netns of the request
  * @ifindex: the device's ifindex
  * @role: "mirror", "mirror-ab" or "mirror-ba", for messages
+ * @tbr: the instance, whose own mirrors may be named again; NULL when
+ *	it is being created
  * @ports: the instance's ports A and B
  * @extack: where a refusal is reported
  *
- * Besides the checks ports get, a mirror must not loop its copies back into
- * the instance: a veth whose peer is one of the instance's ports would send
- * every copy back in as a new frame.
+ * A device is the mirror of one instance at most, and must not loop its
+ * copies back into the instance: a veth whose peer is one of the
+ * instance's ports would send every copy back in as a new frame.
  *
  * Context: RTNL.
  * Return: the device (no reference taken) or an ERR_PTR with @extack set.
  */
 struct net_device *tapbridge_resolve_mirror(struct net *net, u32 ifindex,
 					    const char *role,
+					    const struct tapbridge *tbr,
 					    struct net_device * const *ports,
 					    struct netlink_ext_ack *extack)
 {
-	struct net_device *dev = tapbridge_resolve(net, ifindex, role, extack);
+	struct net_device *dev = tapbridge_resolve(net, ifindex, role, tbr,
+						   extack);
 	struct net_device *peer;
 	int port;
 
@@ -231,12 +271,69 @@ struct net_device *tapbridge_resolve_mirror(struct net *net, u32 ifindex,
 	for (port = 0; port < TAPBRIDGE_DIR_COUNT; port++) {
 		if (peer && peer == ports[port]) {
 			NL_SET_ERR_MSG_FMT(extack,
-					   "%s %s is the peer of port %c %s: copies would loop back in",
+					   "%s %s is the peer of port %c: copies would loop",
 					   role, dev->name,
-					   port == TAPBRIDGE_PORT_A ? 'A' : 'B',
-					   peer->name);
+					   port == TAPBRIDGE_PORT_A ? 'A' : 'B');
 			return ERR_PTR(-ELOOP);
 		}
 	}
 	return dev;
+}
+
+/* The largest MTU of the two ports. Context: RTNL. */
+static unsigned int tapbridge_port_mtu(const struct tapbridge *tbr)
+{
+	struct tapbridge_port *port;
+	unsigned int mtu = 0;
+	int dir;
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		port = rtnl_dereference(tbr->port[dir]);
+		if (port)
+			mtu = max(mtu, port->dev->mtu);
+	}
+	return mtu;
+}
+
+/**
+ * tapbridge_warnings_get - what in a configuration works but loses frames
+ * @tbr: the instance
+ * @warnings: filled with the warnings
+ *
+ * Ports of different MTUs drop the larger frames of one direction; a
+ * mirror smaller than the ports drops the larger copies (unless they are
+ * sliced to fit). Both are allowed, and reported at configuration time and
+ * in every get reply.
+ *
+ * Context: RTNL.
+ */
+void tapbridge_warnings_get(const struct tapbridge *tbr,
+			    struct tapbridge_warnings *warnings)
+{
+	struct tapbridge_port *a = rtnl_dereference(tbr->port[TAPBRIDGE_PORT_A]);
+	struct tapbridge_port *b = rtnl_dereference(tbr->port[TAPBRIDGE_PORT_B]);
+	const struct tapbridge_mirror_set *set = rtnl_dereference(tbr->mirrors);
+	unsigned int port_mtu = tapbridge_port_mtu(tbr);
+	const struct tapbridge_mirror *mirror;
+	const struct net_device *dev;
+	unsigned int i;
+
+	warnings->count = 0;
+	if (a && b && a->dev->mtu != b->dev->mtu)
+		snprintf(warnings->text[warnings->count++], TAPBRIDGE_WARNING_LEN,
+			 "MTUs of port-a (%u) and port-b (%u) differ: larger frames are dropped",
+			 a->dev->mtu, b->dev->mtu);
+
+	for (i = 0; set && i < set->count; i++) {
+		mirror = set->all[i];
+		dev = rtnl_dereference(mirror->dev);
+		if (!dev || dev->mtu >= port_mtu)
+			continue;
+		if (mirror->conf.snaplen &&
+		    mirror->conf.snaplen <= ETH_HLEN + dev->mtu)
+			continue;
+		snprintf(warnings->text[warnings->count++], TAPBRIDGE_WARNING_LEN,
+			 "mirror %s MTU %u < ports' %u: larger copies are dropped",
+			 dev->name, dev->mtu, port_mtu);
+	}
 }

@@ -70,7 +70,7 @@ static void tapbridge_config_refuses_no_mode(struct kunit *test)
 
 	req.mode = 0;
 	tapbridge_expect_refused(test, &req, "missing or unknown mode");
-	req.mode = TAPBRIDGE_MODE_SPLIT + 1;
+	req.mode = TAPBRIDGE_MODE_CUSTOM + 1;
 	tapbridge_expect_refused(test, &req, "missing or unknown mode");
 }
 
@@ -136,6 +136,55 @@ static void tapbridge_config_refuses_mirror_on_port(struct kunit *test)
 				 "mirror-ba cannot be port A of the same instance");
 }
 
+static void tapbridge_config_refuses_custom(struct kunit *test)
+{
+	struct tapbridge_request req = tapbridge_test_aggregate;
+
+	req.mode = TAPBRIDGE_MODE_CUSTOM;
+	tapbridge_expect_refused(test, &req,
+				 "mode custom is not set directly: it is what mirror add and mirror del make");
+}
+
+static void tapbridge_config_preset_aggregate_is_one_mirror(struct kunit *test)
+{
+	struct tapbridge_mirror_conf confs[TAPBRIDGE_DIR_COUNT];
+
+	KUNIT_ASSERT_EQ(test, tapbridge_request_confs(&tapbridge_test_aggregate,
+						      confs), 1);
+	KUNIT_EXPECT_EQ(test, confs[0].ifindex, 4);
+	KUNIT_EXPECT_EQ(test, confs[0].dirs,
+			BIT(TAPBRIDGE_DIR_AB) | BIT(TAPBRIDGE_DIR_BA));
+	KUNIT_EXPECT_EQ(test, confs[0].snaplen, 0);
+	KUNIT_EXPECT_EQ(test, confs[0].tag_vid[TAPBRIDGE_DIR_AB], 0);
+	KUNIT_EXPECT_EQ(test, confs[0].tag_vid[TAPBRIDGE_DIR_BA], 0);
+	KUNIT_EXPECT_FALSE(test, confs[0].rx_pass);
+}
+
+static void tapbridge_config_preset_split_is_one_per_direction(struct kunit *test)
+{
+	struct tapbridge_mirror_conf confs[TAPBRIDGE_DIR_COUNT];
+
+	KUNIT_ASSERT_EQ(test, tapbridge_request_confs(&tapbridge_test_split,
+						      confs), 2);
+	KUNIT_EXPECT_EQ(test, confs[0].ifindex, 4);
+	KUNIT_EXPECT_EQ(test, confs[0].dirs, BIT(TAPBRIDGE_DIR_AB));
+	KUNIT_EXPECT_EQ(test, confs[1].ifindex, 5);
+	KUNIT_EXPECT_EQ(test, confs[1].dirs, BIT(TAPBRIDGE_DIR_BA));
+}
+
+/* One device as mirror-ab and mirror-ba is one mirror of both. */
+static void tapbridge_config_preset_split_same_device(struct kunit *test)
+{
+	struct tapbridge_request req = tapbridge_test_split;
+	struct tapbridge_mirror_conf confs[TAPBRIDGE_DIR_COUNT];
+
+	req.mirror_dir[TAPBRIDGE_DIR_BA] = req.mirror_dir[TAPBRIDGE_DIR_AB];
+	KUNIT_ASSERT_EQ(test, tapbridge_request_confs(&req, confs), 1);
+	KUNIT_EXPECT_EQ(test, confs[0].ifindex, 4);
+	KUNIT_EXPECT_EQ(test, confs[0].dirs,
+			BIT(TAPBRIDGE_DIR_AB) | BIT(TAPBRIDGE_DIR_BA));
+}
+
 static struct kunit_case tapbridge_config_cases[] = {
 	KUNIT_CASE(tapbridge_config_accepts_aggregate),
 	KUNIT_CASE(tapbridge_config_accepts_split),
@@ -147,6 +196,10 @@ static struct kunit_case tapbridge_config_cases[] = {
 	KUNIT_CASE(tapbridge_config_refuses_split_with_mirror),
 	KUNIT_CASE(tapbridge_config_refuses_same_ports),
 	KUNIT_CASE(tapbridge_config_refuses_mirror_on_port),
+	KUNIT_CASE(tapbridge_config_refuses_custom),
+	KUNIT_CASE(tapbridge_config_preset_aggregate_is_one_mirror),
+	KUNIT_CASE(tapbridge_config_preset_split_is_one_per_direction),
+	KUNIT_CASE(tapbridge_config_preset_split_same_device),
 	{}
 };
 

@@ -23,38 +23,26 @@
 #include "compat.h"
 #include "tapbridge.h"
 
-/* All instances of all netns; under RTNL. */
-static LIST_HEAD(tapbridge_list);
-
-/**
- * tapbridge_is_mirror - whether a device is a mirror of any instance
- * @dev: the device
- *
- * Context: RTNL.
- * Return: true when some instance sends copies to @dev.
- */
-bool tapbridge_is_mirror(const struct net_device *dev)
-{
-	struct tapbridge *tbr;
-
-	ASSERT_RTNL();
-
-	list_for_each_entry(tbr, &tapbridge_list, list)
-		if (tapbridge_mirror_uses(tbr, dev))
-			return true;
-	return false;
-}
-
 static int tapbridge_dev_init(struct net_device *dev)
 {
 	struct tapbridge *tbr = netdev_priv(dev);
+	int err;
 
 	tbr->dev = dev;
+	tbr->hold_down = TAPBRIDGE_HOLD_DOWN_DEFAULT;
+	INIT_DELAYED_WORK(&tbr->propagation_work, tapbridge_propagation_work);
 	tbr->stats = netdev_alloc_pcpu_stats(struct tapbridge_pcpu_stats);
 	if (!tbr->stats)
 		return -ENOMEM;
-	list_add_tail(&tbr->list, &tapbridge_list);
+	err = tapbridge_mirrors_init(tbr);
+	if (err)
+		goto err_free_stats;
 	return 0;
+
+err_free_stats:
+	free_percpu(tbr->stats);
+	tbr->stats = NULL;
+	return err;
 }
 
 /*
@@ -67,13 +55,15 @@ static void tapbridge_dev_uninit(struct net_device *dev)
 	struct tapbridge_port *port;
 	int dir;
 
+	if (tbr->announced)
+		tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_DELETED, NULL);
+	tapbridge_propagation_stop(tbr);
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
 		port = rtnl_dereference(tbr->port[dir]);
 		if (port)
 			tapbridge_port_del(port);
 	}
-	tapbridge_mirror_clear(tbr);
-	list_del(&tbr->list);
+	tapbridge_mirrors_clear(tbr);
 }
 
 static void tapbridge_dev_free(struct net_device *dev)
@@ -211,8 +201,9 @@ struct tapbridge *tapbridge_instance_find(struct net *net, u32 ifindex,
  * @name: the device name, checked free by the caller
  * @ports: ports A and B, checked by tapbridge_resolve_port()
  * @mode: the mode
- * @mirrors: the mirror of each direction, checked by
- *	tapbridge_resolve_mirror()
+ * @confs: what each mirror gets
+ * @mirrors: the mirror devices, checked by tapbridge_resolve_mirror()
+ * @n_mirrors: their number
  * @extack: where a refusal is reported
  *
  * Mirrors are set before the ports are enslaved, so the first frame
@@ -226,7 +217,9 @@ struct net_device *tapbridge_instance_create(struct net *net,
 					     const char *name,
 					     struct net_device * const *ports,
 					     enum tapbridge_mode mode,
+					     const struct tapbridge_mirror_conf *confs,
 					     struct net_device * const *mirrors,
+					     unsigned int n_mirrors,
 					     struct netlink_ext_ack *extack)
 {
 	struct net_device *dev;
@@ -248,7 +241,8 @@ struct net_device *tapbridge_instance_create(struct net *net,
 		goto err_free_netdev;
 	}
 
-	err = tapbridge_mirror_set(tbr, mode, mirrors);
+	err = tapbridge_mirrors_replace(tbr, mode, confs, mirrors, n_mirrors,
+					false, extack);
 	if (err)
 		goto err_unregister;
 
@@ -280,6 +274,7 @@ static void tapbridge_port_lost(struct tapbridge_port *port)
 
 	netdev_info(tbr->dev, "port %c %s is gone: deleting the instance\n",
 		    port->dir == TAPBRIDGE_PORT_A ? 'A' : 'B', port->dev->name);
+	tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_PORT_LOST, port->dev);
 	/*
 	 * When the instance is already being unregistered in the same batch
 	 * (its netns is dying), release just this port: the instance's
@@ -295,8 +290,8 @@ static int tapbridge_netdev_event(struct notifier_block *nb,
 				  unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct tapbridge_mirror *mirror;
 	struct tapbridge_port *port;
-	struct tapbridge *tbr;
 
 	switch (event) {
 	case NETDEV_UNREGISTER:
@@ -305,8 +300,16 @@ static int tapbridge_netdev_event(struct notifier_block *nb,
 			tapbridge_port_lost(port);
 			break;
 		}
-		list_for_each_entry(tbr, &tapbridge_list, list)
-			tapbridge_mirror_forget(tbr, dev);
+		mirror = tapbridge_mirror_get_rtnl(dev);
+		if (mirror)
+			tapbridge_mirror_forget(mirror);
+		break;
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+		port = tapbridge_port_get_rtnl(dev);
+		if (port)
+			tapbridge_propagation_event(port);
 		break;
 	case NETDEV_PRE_TYPE_CHANGE:
 		/* A port must stay Ethernet. */

@@ -10,15 +10,45 @@
 
 #include <uapi/linux/tapbridge.h>
 
+/* Integer value ranges */
+static const struct netlink_range_validation tapbridge_a_mirror_snaplen_range = {
+	.min	= 64ULL,
+	.max	= 65535ULL,
+};
+
+static const struct netlink_range_validation tapbridge_a_instance_hold_down_range = {
+	.max	= 600000ULL,
+};
+
+/* Common nested types */
+const struct nla_policy tapbridge_mirror_nl_policy[TAPBRIDGE_A_MIRROR_RX_DROPS + 1] = {
+	[TAPBRIDGE_A_MIRROR_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TAPBRIDGE_A_MIRROR_DIRECTION] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
+	[TAPBRIDGE_A_MIRROR_SNAPLEN] = NLA_POLICY_FULL_RANGE(NLA_U32, &tapbridge_a_mirror_snaplen_range),
+	[TAPBRIDGE_A_MIRROR_TAG_VID_AB] = NLA_POLICY_RANGE(NLA_U16, 1, 4094),
+	[TAPBRIDGE_A_MIRROR_TAG_VID_BA] = NLA_POLICY_RANGE(NLA_U16, 1, 4094),
+	[TAPBRIDGE_A_MIRROR_TAG_TPID] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
+	[TAPBRIDGE_A_MIRROR_RX_PASS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TAPBRIDGE_A_MIRROR_TX_PACKETS] = { .type = NLA_U64, },
+	[TAPBRIDGE_A_MIRROR_TX_BYTES] = { .type = NLA_U64, },
+	[TAPBRIDGE_A_MIRROR_TX_DROPS] = { .type = NLA_U64, },
+	[TAPBRIDGE_A_MIRROR_SLICED] = { .type = NLA_U64, },
+	[TAPBRIDGE_A_MIRROR_OVERSIZE] = { .type = NLA_U64, },
+	[TAPBRIDGE_A_MIRROR_RX_DROPS] = { .type = NLA_U64, },
+};
+
 /* TAPBRIDGE_CMD_CREATE - do */
-static const struct nla_policy tapbridge_create_nl_policy[TAPBRIDGE_A_INSTANCE_MIRROR_BA + 1] = {
+static const struct nla_policy tapbridge_create_nl_policy[TAPBRIDGE_A_INSTANCE_RX_ALL + 1] = {
 	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
 	[TAPBRIDGE_A_INSTANCE_PORT_A] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_PORT_B] = NLA_POLICY_MIN(NLA_U32, 1),
-	[TAPBRIDGE_A_INSTANCE_MODE] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
+	[TAPBRIDGE_A_INSTANCE_MODE] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[TAPBRIDGE_A_INSTANCE_MIRROR] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_MIRROR_AB] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_MIRROR_BA] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN] = NLA_POLICY_FULL_RANGE(NLA_U32, &tapbridge_a_instance_hold_down_range),
+	[TAPBRIDGE_A_INSTANCE_RX_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* TAPBRIDGE_CMD_DELETE - do */
@@ -34,13 +64,30 @@ static const struct nla_policy tapbridge_get_nl_policy[TAPBRIDGE_A_INSTANCE_NAME
 };
 
 /* TAPBRIDGE_CMD_SET - do */
-static const struct nla_policy tapbridge_set_nl_policy[TAPBRIDGE_A_INSTANCE_MIRROR_BA + 1] = {
+static const struct nla_policy tapbridge_set_nl_policy[TAPBRIDGE_A_INSTANCE_RX_ALL + 1] = {
 	[TAPBRIDGE_A_INSTANCE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
-	[TAPBRIDGE_A_INSTANCE_MODE] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
+	[TAPBRIDGE_A_INSTANCE_MODE] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[TAPBRIDGE_A_INSTANCE_MIRROR] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_MIRROR_AB] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_MIRROR_BA] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN] = NLA_POLICY_FULL_RANGE(NLA_U32, &tapbridge_a_instance_hold_down_range),
+	[TAPBRIDGE_A_INSTANCE_RX_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* TAPBRIDGE_CMD_MIRROR_ADD - do */
+static const struct nla_policy tapbridge_mirror_add_nl_policy[TAPBRIDGE_A_INSTANCE_MIRRORS + 1] = {
+	[TAPBRIDGE_A_INSTANCE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
+	[TAPBRIDGE_A_INSTANCE_MIRRORS] = NLA_POLICY_NESTED(tapbridge_mirror_nl_policy),
+};
+
+/* TAPBRIDGE_CMD_MIRROR_DEL - do */
+static const struct nla_policy tapbridge_mirror_del_nl_policy[TAPBRIDGE_A_INSTANCE_MIRRORS + 1] = {
+	[TAPBRIDGE_A_INSTANCE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
+	[TAPBRIDGE_A_INSTANCE_MIRRORS] = NLA_POLICY_NESTED(tapbridge_mirror_nl_policy),
 };
 
 /* Ops table for tapbridge */
@@ -49,7 +96,7 @@ static const struct genl_split_ops tapbridge_nl_ops[] = {
 		.cmd		= TAPBRIDGE_CMD_CREATE,
 		.doit		= tapbridge_nl_create_doit,
 		.policy		= tapbridge_create_nl_policy,
-		.maxattr	= TAPBRIDGE_A_INSTANCE_MIRROR_BA,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_RX_ALL,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -75,9 +122,27 @@ static const struct genl_split_ops tapbridge_nl_ops[] = {
 		.cmd		= TAPBRIDGE_CMD_SET,
 		.doit		= tapbridge_nl_set_doit,
 		.policy		= tapbridge_set_nl_policy,
-		.maxattr	= TAPBRIDGE_A_INSTANCE_MIRROR_BA,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_RX_ALL,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
+	{
+		.cmd		= TAPBRIDGE_CMD_MIRROR_ADD,
+		.doit		= tapbridge_nl_mirror_add_doit,
+		.policy		= tapbridge_mirror_add_nl_policy,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_MIRRORS,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= TAPBRIDGE_CMD_MIRROR_DEL,
+		.doit		= tapbridge_nl_mirror_del_doit,
+		.policy		= tapbridge_mirror_del_nl_policy,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_MIRRORS,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+};
+
+static const struct genl_multicast_group tapbridge_nl_mcgrps[] = {
+	[TAPBRIDGE_NLGRP_EVENTS] = { "events", },
 };
 
 struct genl_family tapbridge_nl_family __ro_after_init = {
@@ -88,4 +153,6 @@ struct genl_family tapbridge_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.split_ops	= tapbridge_nl_ops,
 	.n_split_ops	= ARRAY_SIZE(tapbridge_nl_ops),
+	.mcgrps		= tapbridge_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(tapbridge_nl_mcgrps),
 };

@@ -2,13 +2,15 @@
 /*
  * The generic netlink family "tapbridge": hand-written handlers for the
  * ops, policies and family that netlink-gen.c generates from
- * uapi/tapbridge.yaml.
+ * uapi/tapbridge.yaml, and the events multicast group.
  *
  * The family has parallel_ops: each handler takes RTNL itself, and looks
  * devices up only in the netns of the request. Every op needs
- * CAP_NET_ADMIN (GENL_ADMIN_PERM, from the spec).
+ * CAP_NET_ADMIN (GENL_ADMIN_PERM, from the spec), and so does subscribing
+ * to the events.
  */
 
+#include <linux/if_ether.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
@@ -22,14 +24,6 @@ static const char * const tapbridge_nl_port_role[TAPBRIDGE_DIR_COUNT] = {
 	[TAPBRIDGE_PORT_A] = "port-a",
 	[TAPBRIDGE_PORT_B] = "port-b",
 };
-
-static const char *tapbridge_nl_mirror_role(enum tapbridge_mode mode,
-					    enum tapbridge_dir dir)
-{
-	if (mode == TAPBRIDGE_MODE_AGGREGATE)
-		return "mirror";
-	return dir == TAPBRIDGE_DIR_AB ? "mirror-ab" : "mirror-ba";
-}
 
 /* A required attribute, reported by name and by type when missing. */
 static bool tapbridge_nl_require(struct genl_info *info, int type,
@@ -47,9 +41,9 @@ static u32 tapbridge_nl_get_u32(struct genl_info *info, int type)
 	return info->attrs[type] ? nla_get_u32(info->attrs[type]) : 0;
 }
 
-/* The mode and mirrors of a create or set request. */
-static void tapbridge_nl_parse_mirrors(struct genl_info *info,
-				       struct tapbridge_request *req)
+/* The preset mode and its mirrors, from a create or set request. */
+static void tapbridge_nl_parse_preset(struct genl_info *info,
+				      struct tapbridge_request *req)
 {
 	req->mode = tapbridge_nl_get_u32(info, TAPBRIDGE_A_INSTANCE_MODE);
 	req->mirror = tapbridge_nl_get_u32(info, TAPBRIDGE_A_INSTANCE_MIRROR);
@@ -59,24 +53,36 @@ static void tapbridge_nl_parse_mirrors(struct genl_info *info,
 		tapbridge_nl_get_u32(info, TAPBRIDGE_A_INSTANCE_MIRROR_BA);
 }
 
-/* Look up the mirror devices of a validated request. Context: RTNL. */
-static int tapbridge_nl_resolve_mirrors(struct net *net,
-					const struct tapbridge_request *req,
-					struct net_device * const *ports,
-					struct net_device **mirrors,
-					struct netlink_ext_ack *extack)
+static const char *tapbridge_nl_preset_role(const struct tapbridge_request *req,
+					    const struct tapbridge_mirror_conf *conf)
 {
-	const char *role;
-	u32 ifindex;
-	int dir;
+	if (req->mode == TAPBRIDGE_MODE_AGGREGATE)
+		return "mirror";
+	return conf->dirs & BIT(TAPBRIDGE_DIR_AB) ? "mirror-ab" : "mirror-ba";
+}
 
-	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
-		ifindex = tapbridge_request_mirror(req, dir);
-		role = tapbridge_nl_mirror_role(req->mode, dir);
-		mirrors[dir] = tapbridge_resolve_mirror(net, ifindex, role,
-							ports, extack);
-		if (IS_ERR(mirrors[dir]))
-			return PTR_ERR(mirrors[dir]);
+/*
+ * The mirror list of a validated preset request, with its devices looked
+ * up. @tbr is NULL while creating. Context: RTNL.
+ */
+static int tapbridge_nl_resolve_preset(struct net *net,
+				       const struct tapbridge_request *req,
+				       const struct tapbridge *tbr,
+				       struct net_device * const *ports,
+				       struct tapbridge_mirror_conf *confs,
+				       struct net_device **devs,
+				       unsigned int *n,
+				       struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	*n = tapbridge_request_confs(req, confs);
+	for (i = 0; i < *n; i++) {
+		devs[i] = tapbridge_resolve_mirror(net, confs[i].ifindex,
+						   tapbridge_nl_preset_role(req, &confs[i]),
+						   tbr, ports, extack);
+		if (IS_ERR(devs[i]))
+			return PTR_ERR(devs[i]);
 	}
 	return 0;
 }
@@ -101,6 +107,46 @@ static struct tapbridge *tapbridge_nl_instance(struct genl_info *info)
 				       name, info->extack);
 }
 
+/* Ports of an instance, for the mirror checks. Context: RTNL. */
+static void tapbridge_nl_ports(const struct tapbridge *tbr,
+			       struct net_device **ports)
+{
+	struct tapbridge_port *port;
+	int dir;
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		port = rtnl_dereference(tbr->port[dir]);
+		ports[dir] = port ? port->dev : NULL;
+	}
+}
+
+static bool tapbridge_nl_rx_all_wanted(struct genl_info *info)
+{
+	return info->attrs[TAPBRIDGE_A_INSTANCE_RX_ALL] &&
+	       nla_get_u8(info->attrs[TAPBRIDGE_A_INSTANCE_RX_ALL]);
+}
+
+/*
+ * Options of create and set: rx-all, link propagation and its hold-down.
+ * Attributes not given leave an option as it is. Cannot fail: the caller
+ * ran tapbridge_rx_all_check() when rx-all is asked for. Context: RTNL.
+ */
+static void tapbridge_nl_apply_options(struct tapbridge *tbr,
+				       struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	bool propagation = tbr->link_propagation;
+	u32 hold_down = tbr->hold_down;
+
+	if (attrs[TAPBRIDGE_A_INSTANCE_RX_ALL])
+		tapbridge_rx_all_set(tbr, tapbridge_nl_rx_all_wanted(info));
+	if (attrs[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION])
+		propagation = nla_get_u8(attrs[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION]);
+	if (attrs[TAPBRIDGE_A_INSTANCE_HOLD_DOWN])
+		hold_down = nla_get_u32(attrs[TAPBRIDGE_A_INSTANCE_HOLD_DOWN]);
+	tapbridge_propagation_set(tbr, propagation, hold_down);
+}
+
 static int tapbridge_nl_put_stats(struct sk_buff *msg, int type,
 				  const struct tapbridge *tbr,
 				  enum tapbridge_dir dir)
@@ -123,6 +169,8 @@ static int tapbridge_nl_put_stats(struct sk_buff *msg, int type,
 			      TAPBRIDGE_A_STATS_PAD) ||
 	    nla_put_u64_64bit(msg, TAPBRIDGE_A_STATS_FWD_DROPS, s.fwd_drops,
 			      TAPBRIDGE_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, TAPBRIDGE_A_STATS_FWD_OVERSIZE,
+			      s.fwd_oversize, TAPBRIDGE_A_STATS_PAD) ||
 	    nla_put_u64_64bit(msg, TAPBRIDGE_A_STATS_MIRROR_PACKETS,
 			      s.mirror_packets, TAPBRIDGE_A_STATS_PAD) ||
 	    nla_put_u64_64bit(msg, TAPBRIDGE_A_STATS_MIRROR_BYTES,
@@ -136,16 +184,89 @@ static int tapbridge_nl_put_stats(struct sk_buff *msg, int type,
 	return 0;
 }
 
-/* The ifindex of a present mirror under an attribute. Context: RTNL. */
-static int tapbridge_nl_put_mirror(struct sk_buff *msg, int type,
-				   const struct tapbridge *tbr,
+/* One entry of the mirror list, options and counters. Context: RTNL. */
+static int tapbridge_nl_put_mirror(struct sk_buff *msg,
+				   const struct tapbridge_mirror *mirror)
+{
+	const struct tapbridge_mirror_conf *conf = &mirror->conf;
+	struct net_device *dev = rtnl_dereference(mirror->dev);
+	struct tapbridge_mirror_stats s;
+	struct nlattr *nest;
+	u32 direction;
+
+	direction = conf->dirs == (BIT(TAPBRIDGE_DIR_AB) | BIT(TAPBRIDGE_DIR_BA)) ?
+		    TAPBRIDGE_DIRECTION_BOTH :
+		    conf->dirs & BIT(TAPBRIDGE_DIR_AB) ?
+		    TAPBRIDGE_DIRECTION_A_B : TAPBRIDGE_DIRECTION_B_A;
+	tapbridge_mirror_stats_read(mirror, &s);
+
+	nest = nla_nest_start(msg, TAPBRIDGE_A_INSTANCE_MIRRORS);
+	if (!nest)
+		return -EMSGSIZE;
+	if ((dev && nla_put_u32(msg, TAPBRIDGE_A_MIRROR_IFINDEX, dev->ifindex)) ||
+	    nla_put_u32(msg, TAPBRIDGE_A_MIRROR_DIRECTION, direction) ||
+	    (conf->snaplen &&
+	     nla_put_u32(msg, TAPBRIDGE_A_MIRROR_SNAPLEN, conf->snaplen)) ||
+	    (conf->tag_vid[TAPBRIDGE_DIR_AB] &&
+	     nla_put_u16(msg, TAPBRIDGE_A_MIRROR_TAG_VID_AB,
+			 conf->tag_vid[TAPBRIDGE_DIR_AB])) ||
+	    (conf->tag_vid[TAPBRIDGE_DIR_BA] &&
+	     nla_put_u16(msg, TAPBRIDGE_A_MIRROR_TAG_VID_BA,
+			 conf->tag_vid[TAPBRIDGE_DIR_BA])) ||
+	    nla_put_u32(msg, TAPBRIDGE_A_MIRROR_TAG_TPID,
+			conf->tag_proto == htons(ETH_P_8021AD) ?
+			TAPBRIDGE_TPID_8021AD : TAPBRIDGE_TPID_8021Q) ||
+	    nla_put_u8(msg, TAPBRIDGE_A_MIRROR_RX_PASS, conf->rx_pass) ||
+	    nla_put_u64_64bit(msg, TAPBRIDGE_A_MIRROR_TX_PACKETS, s.tx_packets,
+			      TAPBRIDGE_A_MIRROR_PAD) ||
+	    nla_put_u64_64bit(msg, TAPBRIDGE_A_MIRROR_TX_BYTES, s.tx_bytes,
+			      TAPBRIDGE_A_MIRROR_PAD) ||
+	    nla_put_u64_64bit(msg, TAPBRIDGE_A_MIRROR_TX_DROPS, s.tx_drops,
+			      TAPBRIDGE_A_MIRROR_PAD) ||
+	    nla_put_u64_64bit(msg, TAPBRIDGE_A_MIRROR_SLICED, s.sliced,
+			      TAPBRIDGE_A_MIRROR_PAD) ||
+	    nla_put_u64_64bit(msg, TAPBRIDGE_A_MIRROR_OVERSIZE, s.oversize,
+			      TAPBRIDGE_A_MIRROR_PAD) ||
+	    nla_put_u64_64bit(msg, TAPBRIDGE_A_MIRROR_RX_DROPS, s.rx_drops,
+			      TAPBRIDGE_A_MIRROR_PAD)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* The ifindex of a live mirror under an attribute. Context: RTNL. */
+static int tapbridge_nl_put_preset(struct sk_buff *msg, int type,
+				   const struct tapbridge_mirror_set *set,
 				   enum tapbridge_dir dir)
 {
-	struct tapbridge_mirror *mirror = rtnl_dereference(tbr->mirror[dir]);
+	struct net_device *dev;
 
-	if (!mirror)
+	if (!set->dir_count[dir])
 		return 0;
-	return nla_put_u32(msg, type, mirror->dev->ifindex);
+	dev = rtnl_dereference(set->dir[dir][0]->dev);
+	if (!dev)
+		return 0;
+	return nla_put_u32(msg, type, dev->ifindex);
+}
+
+static int tapbridge_nl_put_warnings(struct sk_buff *msg,
+				     const struct tapbridge *tbr)
+{
+	struct tapbridge_warnings *warnings;
+	unsigned int i;
+	int err = 0;
+
+	warnings = kmalloc(sizeof(*warnings), GFP_KERNEL);
+	if (!warnings)
+		return -ENOMEM;
+	tapbridge_warnings_get(tbr, warnings);
+	for (i = 0; i < warnings->count && !err; i++)
+		err = nla_put_string(msg, TAPBRIDGE_A_INSTANCE_WARNING,
+				     warnings->text[i]);
+	kfree(warnings);
+	return err;
 }
 
 /* One instance as a TAPBRIDGE_CMD_GET reply. Context: RTNL. */
@@ -153,7 +274,9 @@ static int tapbridge_nl_fill(struct sk_buff *msg, const struct tapbridge *tbr,
 			     u32 portid, u32 seq, int flags,
 			     struct netlink_callback *cb)
 {
+	const struct tapbridge_mirror_set *set = rtnl_dereference(tbr->mirrors);
 	struct tapbridge_port *port;
+	unsigned int i;
 	void *hdr;
 	int dir;
 
@@ -166,7 +289,14 @@ static int tapbridge_nl_fill(struct sk_buff *msg, const struct tapbridge *tbr,
 
 	if (nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_IFINDEX, tbr->dev->ifindex) ||
 	    nla_put_string(msg, TAPBRIDGE_A_INSTANCE_NAME, tbr->dev->name) ||
-	    nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_MODE, tbr->mode))
+	    nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_MODE, tbr->mode) ||
+	    nla_put_u8(msg, TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION,
+		       tbr->link_propagation) ||
+	    nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_HOLD_DOWN, tbr->hold_down) ||
+	    nla_put_u8(msg, TAPBRIDGE_A_INSTANCE_RX_ALL, tbr->rx_all) ||
+	    nla_put_u64_64bit(msg, TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS,
+			      tbr->propagation_actions,
+			      TAPBRIDGE_A_INSTANCE_PAD))
 		goto err_cancel;
 
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
@@ -178,22 +308,25 @@ static int tapbridge_nl_fill(struct sk_buff *msg, const struct tapbridge *tbr,
 			goto err_cancel;
 	}
 
-	if (tbr->mode == TAPBRIDGE_MODE_AGGREGATE) {
-		if (tapbridge_nl_put_mirror(msg, TAPBRIDGE_A_INSTANCE_MIRROR,
-					    tbr, TAPBRIDGE_DIR_AB))
+	if (tbr->mode == TAPBRIDGE_MODE_AGGREGATE &&
+	    tapbridge_nl_put_preset(msg, TAPBRIDGE_A_INSTANCE_MIRROR, set,
+				    TAPBRIDGE_DIR_AB))
+		goto err_cancel;
+	if (tbr->mode == TAPBRIDGE_MODE_SPLIT &&
+	    (tapbridge_nl_put_preset(msg, TAPBRIDGE_A_INSTANCE_MIRROR_AB, set,
+				     TAPBRIDGE_DIR_AB) ||
+	     tapbridge_nl_put_preset(msg, TAPBRIDGE_A_INSTANCE_MIRROR_BA, set,
+				     TAPBRIDGE_DIR_BA)))
+		goto err_cancel;
+	for (i = 0; i < set->count; i++)
+		if (tapbridge_nl_put_mirror(msg, set->all[i]))
 			goto err_cancel;
-	} else {
-		if (tapbridge_nl_put_mirror(msg, TAPBRIDGE_A_INSTANCE_MIRROR_AB,
-					    tbr, TAPBRIDGE_DIR_AB) ||
-		    tapbridge_nl_put_mirror(msg, TAPBRIDGE_A_INSTANCE_MIRROR_BA,
-					    tbr, TAPBRIDGE_DIR_BA))
-			goto err_cancel;
-	}
 
 	if (tapbridge_nl_put_stats(msg, TAPBRIDGE_A_INSTANCE_STATS_AB, tbr,
 				   TAPBRIDGE_DIR_AB) ||
 	    tapbridge_nl_put_stats(msg, TAPBRIDGE_A_INSTANCE_STATS_BA, tbr,
-				   TAPBRIDGE_DIR_BA))
+				   TAPBRIDGE_DIR_BA) ||
+	    tapbridge_nl_put_warnings(msg, tbr))
 		goto err_cancel;
 
 	genlmsg_end(msg, hdr);
@@ -204,17 +337,56 @@ err_cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * After a change: the first warning goes into extack (a message on a
+ * successful request is a warning), all of them into the reply, and the
+ * change is announced. Context: RTNL.
+ */
+static int tapbridge_nl_changed(struct tapbridge *tbr, struct sk_buff *msg,
+				struct genl_info *info,
+				enum tapbridge_event_type event)
+{
+	struct tapbridge_warnings *warnings;
+	void *hdr;
+
+	warnings = kmalloc(sizeof(*warnings), GFP_KERNEL);
+	if (warnings) {
+		tapbridge_warnings_get(tbr, warnings);
+		if (warnings->count)
+			/* extack holds 80 bytes; real MTUs keep it shorter. */
+			NL_SET_ERR_MSG_FMT(info->extack, "%.79s",
+					   warnings->text[0]);
+		kfree(warnings);
+	}
+	tapbridge_nl_event(tbr, event, NULL);
+	if (event == TAPBRIDGE_EVENT_TYPE_CREATED)
+		tbr->announced = true;
+
+	hdr = genlmsg_iput(msg, info);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (event == TAPBRIDGE_EVENT_TYPE_CREATED &&
+	    (nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_IFINDEX, tbr->dev->ifindex) ||
+	     nla_put_string(msg, TAPBRIDGE_A_INSTANCE_NAME, tbr->dev->name)))
+		return -EMSGSIZE;
+	if (tapbridge_nl_put_warnings(msg, tbr))
+		return -EMSGSIZE;
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
 int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct net_device *ports[TAPBRIDGE_DIR_COUNT];
+	struct tapbridge_mirror_conf confs[TAPBRIDGE_DIR_COUNT];
 	struct net_device *mirrors[TAPBRIDGE_DIR_COUNT];
+	struct net_device *ports[TAPBRIDGE_DIR_COUNT];
 	struct netlink_ext_ack *extack = info->extack;
 	struct net *net = genl_info_net(info);
 	struct tapbridge_request req = {};
+	unsigned int n_mirrors;
 	struct net_device *dev;
 	struct sk_buff *msg;
 	const char *name;
-	void *hdr;
 	int err, dir;
 
 	if (!tapbridge_nl_require(info, TAPBRIDGE_A_INSTANCE_NAME, "name") ||
@@ -235,7 +407,7 @@ int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 		nla_get_u32(info->attrs[TAPBRIDGE_A_INSTANCE_PORT_A]);
 	req.port[TAPBRIDGE_PORT_B] =
 		nla_get_u32(info->attrs[TAPBRIDGE_A_INSTANCE_PORT_B]);
-	tapbridge_nl_parse_mirrors(info, &req);
+	tapbridge_nl_parse_preset(info, &req);
 	err = tapbridge_request_validate(&req, extack);
 	if (err)
 		return err;
@@ -263,30 +435,36 @@ int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 	err = tapbridge_check_port_pair(ports, extack);
 	if (err)
 		goto err_unlock;
-	err = tapbridge_nl_resolve_mirrors(net, &req, ports, mirrors, extack);
+	err = tapbridge_nl_resolve_preset(net, &req, NULL, ports, confs,
+					  mirrors, &n_mirrors, extack);
 	if (err)
 		goto err_unlock;
 
-	dev = tapbridge_instance_create(net, name, ports, req.mode, mirrors,
-					extack);
+	dev = tapbridge_instance_create(net, name, ports, req.mode, confs,
+					mirrors, n_mirrors, extack);
 	if (IS_ERR(dev)) {
 		err = PTR_ERR(dev);
 		goto err_unlock;
 	}
+	if (tapbridge_nl_rx_all_wanted(info)) {
+		err = tapbridge_rx_all_check(netdev_priv(dev), extack);
+		if (err)
+			goto err_unregister;
+	}
+	tapbridge_nl_apply_options(netdev_priv(dev), info);
 
-	hdr = genlmsg_iput(msg, info);
-	if (!hdr ||
-	    nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_IFINDEX, dev->ifindex) ||
-	    nla_put_string(msg, TAPBRIDGE_A_INSTANCE_NAME, dev->name)) {
+	err = tapbridge_nl_changed(netdev_priv(dev), msg, info,
+				   TAPBRIDGE_EVENT_TYPE_CREATED);
+	rtnl_unlock();
+	if (err) {
 		/* The instance exists; only the reply is lost. */
-		rtnl_unlock();
 		nlmsg_free(msg);
 		return 0;
 	}
-	rtnl_unlock();
-	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
+err_unregister:
+	unregister_netdevice(dev);
 err_unlock:
 	rtnl_unlock();
 	nlmsg_free(msg);
@@ -375,17 +553,238 @@ int tapbridge_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct tapbridge_mirror_conf confs[TAPBRIDGE_DIR_COUNT];
 	struct net_device *mirrors[TAPBRIDGE_DIR_COUNT];
 	struct net_device *ports[TAPBRIDGE_DIR_COUNT];
 	struct netlink_ext_ack *extack = info->extack;
 	struct tapbridge_request req = {};
-	struct tapbridge_port *port;
+	unsigned int n_mirrors;
 	struct tapbridge *tbr;
+	struct sk_buff *msg;
 	int err, dir;
 
-	if (!tapbridge_nl_require(info, TAPBRIDGE_A_INSTANCE_MODE, "mode"))
+	tapbridge_nl_parse_preset(info, &req);
+	if (!req.mode && (req.mirror || req.mirror_dir[TAPBRIDGE_DIR_AB] ||
+			  req.mirror_dir[TAPBRIDGE_DIR_BA])) {
+		NL_SET_ERR_MSG(extack, "mirrors are given with a mode");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, TAPBRIDGE_A_INSTANCE_MODE);
 		return -EINVAL;
-	tapbridge_nl_parse_mirrors(info, &req);
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	rtnl_lock();
+	tbr = tapbridge_nl_instance(info);
+	if (IS_ERR(tbr)) {
+		err = PTR_ERR(tbr);
+		goto err_unlock;
+	}
+	tapbridge_nl_ports(tbr, ports);
+
+	/* Check everything before anything changes. */
+	if (req.mode) {
+		for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++)
+			req.port[dir] = ports[dir]->ifindex;
+		err = tapbridge_request_validate(&req, extack);
+		if (err)
+			goto err_unlock;
+		err = tapbridge_nl_resolve_preset(genl_info_net(info), &req,
+						  tbr, ports, confs, mirrors,
+						  &n_mirrors, extack);
+		if (err)
+			goto err_unlock;
+	}
+	if (tapbridge_nl_rx_all_wanted(info)) {
+		err = tapbridge_rx_all_check(tbr, extack);
+		if (err)
+			goto err_unlock;
+	}
+
+	if (req.mode) {
+		err = tapbridge_mirrors_replace(tbr, req.mode, confs, mirrors,
+						n_mirrors, true, extack);
+		if (err)
+			goto err_unlock;
+	}
+	tapbridge_nl_apply_options(tbr, info);
+
+	err = tapbridge_nl_changed(tbr, msg, info, TAPBRIDGE_EVENT_TYPE_CHANGED);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return 0;
+	}
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
+/* Requests that carry one mirror: exactly one entry, parsed. */
+static int tapbridge_nl_parse_mirror(struct genl_info *info,
+				     struct nlattr **tb)
+{
+	const struct nlattr *attr;
+	int rem, n = 0;
+
+	nla_for_each_attr(attr, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem)
+		if (nla_type(attr) == TAPBRIDGE_A_INSTANCE_MIRRORS)
+			n++;
+	if (n != 1) {
+		NL_SET_ERR_MSG(info->extack, "give exactly one mirror");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL,
+				     TAPBRIDGE_A_INSTANCE_MIRRORS);
+		return -EINVAL;
+	}
+	/* Validated against tapbridge_mirror_nl_policy by the op's policy. */
+	nla_parse_nested(tb, TAPBRIDGE_A_MIRROR_MAX,
+			 info->attrs[TAPBRIDGE_A_INSTANCE_MIRRORS],
+			 tapbridge_mirror_nl_policy, info->extack);
+	if (!tb[TAPBRIDGE_A_MIRROR_IFINDEX]) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute mirror ifindex");
+		NL_SET_ERR_ATTR_MISS(info->extack,
+				     info->attrs[TAPBRIDGE_A_INSTANCE_MIRRORS],
+				     TAPBRIDGE_A_MIRROR_IFINDEX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The current list, as configurations and devices. Context: RTNL. */
+static unsigned int tapbridge_nl_current(const struct tapbridge *tbr,
+					 struct tapbridge_mirror_conf *confs,
+					 struct net_device **devs)
+{
+	const struct tapbridge_mirror_set *set = rtnl_dereference(tbr->mirrors);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < set->count; i++) {
+		devs[n] = rtnl_dereference(set->all[i]->dev);
+		if (!devs[n])
+			continue;	/* unregistered: dropped from the list */
+		confs[n++] = set->all[i]->conf;
+	}
+	return n;
+}
+
+/* A mirror entry of a request on top of @conf (defaults or current). */
+static void tapbridge_nl_conf(struct nlattr **tb,
+			      struct tapbridge_mirror_conf *conf)
+{
+	static const u8 dirs[] = {
+		[TAPBRIDGE_DIRECTION_A_B] = BIT(TAPBRIDGE_DIR_AB),
+		[TAPBRIDGE_DIRECTION_B_A] = BIT(TAPBRIDGE_DIR_BA),
+		[TAPBRIDGE_DIRECTION_BOTH] = BIT(TAPBRIDGE_DIR_AB) |
+					     BIT(TAPBRIDGE_DIR_BA),
+	};
+
+	if (tb[TAPBRIDGE_A_MIRROR_DIRECTION])
+		conf->dirs = dirs[nla_get_u32(tb[TAPBRIDGE_A_MIRROR_DIRECTION])];
+	if (tb[TAPBRIDGE_A_MIRROR_SNAPLEN])
+		conf->snaplen = nla_get_u32(tb[TAPBRIDGE_A_MIRROR_SNAPLEN]);
+	if (tb[TAPBRIDGE_A_MIRROR_TAG_VID_AB])
+		conf->tag_vid[TAPBRIDGE_DIR_AB] =
+			nla_get_u16(tb[TAPBRIDGE_A_MIRROR_TAG_VID_AB]);
+	if (tb[TAPBRIDGE_A_MIRROR_TAG_VID_BA])
+		conf->tag_vid[TAPBRIDGE_DIR_BA] =
+			nla_get_u16(tb[TAPBRIDGE_A_MIRROR_TAG_VID_BA]);
+	if (tb[TAPBRIDGE_A_MIRROR_TAG_TPID])
+		conf->tag_proto =
+			nla_get_u32(tb[TAPBRIDGE_A_MIRROR_TAG_TPID]) ==
+			TAPBRIDGE_TPID_8021AD ? htons(ETH_P_8021AD) :
+						htons(ETH_P_8021Q);
+	if (tb[TAPBRIDGE_A_MIRROR_RX_PASS])
+		conf->rx_pass = nla_get_u8(tb[TAPBRIDGE_A_MIRROR_RX_PASS]);
+}
+
+int tapbridge_nl_mirror_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tapbridge_mirror_conf confs[TAPBRIDGE_MIRROR_MAX + 1];
+	struct net_device *devs[TAPBRIDGE_MIRROR_MAX + 1];
+	struct nlattr *tb[TAPBRIDGE_A_MIRROR_MAX + 1];
+	struct net_device *ports[TAPBRIDGE_DIR_COUNT];
+	struct netlink_ext_ack *extack = info->extack;
+	struct net_device *dev;
+	struct tapbridge *tbr;
+	struct sk_buff *msg;
+	unsigned int n, i;
+	int err;
+
+	err = tapbridge_nl_parse_mirror(info, tb);
+	if (err)
+		return err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	rtnl_lock();
+	tbr = tapbridge_nl_instance(info);
+	if (IS_ERR(tbr)) {
+		err = PTR_ERR(tbr);
+		goto err_unlock;
+	}
+	tapbridge_nl_ports(tbr, ports);
+	dev = tapbridge_resolve_mirror(genl_info_net(info),
+				       nla_get_u32(tb[TAPBRIDGE_A_MIRROR_IFINDEX]),
+				       "mirror", tbr, ports, extack);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto err_unlock;
+	}
+
+	n = tapbridge_nl_current(tbr, confs, devs);
+	for (i = 0; i < n; i++)
+		if (devs[i] == dev)
+			break;
+	if (i == n) {
+		/* A new mirror: both directions, whole frames, no tags. */
+		memset(&confs[n], 0, sizeof(confs[n]));
+		confs[n].dirs = BIT(TAPBRIDGE_DIR_AB) | BIT(TAPBRIDGE_DIR_BA);
+		confs[n].tag_proto = htons(ETH_P_8021Q);
+		devs[n++] = dev;
+	}
+	tapbridge_nl_conf(tb, &confs[i]);
+
+	err = tapbridge_mirrors_replace(tbr, TAPBRIDGE_MODE_CUSTOM, confs, devs,
+					n, false, extack);
+	if (err)
+		goto err_unlock;
+
+	err = tapbridge_nl_changed(tbr, msg, info, TAPBRIDGE_EVENT_TYPE_CHANGED);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return 0;
+	}
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
+int tapbridge_nl_mirror_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tapbridge_mirror_conf confs[TAPBRIDGE_MIRROR_MAX];
+	struct net_device *devs[TAPBRIDGE_MIRROR_MAX];
+	struct nlattr *tb[TAPBRIDGE_A_MIRROR_MAX + 1];
+	struct netlink_ext_ack *extack = info->extack;
+	struct tapbridge *tbr;
+	unsigned int n, i;
+	u32 ifindex;
+	int err;
+
+	err = tapbridge_nl_parse_mirror(info, tb);
+	if (err)
+		return err;
+	ifindex = nla_get_u32(tb[TAPBRIDGE_A_MIRROR_IFINDEX]);
 
 	rtnl_lock();
 	tbr = tapbridge_nl_instance(info);
@@ -393,23 +792,85 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(tbr);
 		goto out_unlock;
 	}
-	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
-		port = rtnl_dereference(tbr->port[dir]);
-		ports[dir] = port ? port->dev : NULL;
-		req.port[dir] = port ? port->dev->ifindex : 0;
+	n = tapbridge_nl_current(tbr, confs, devs);
+	for (i = 0; i < n; i++)
+		if (devs[i]->ifindex == ifindex)
+			break;
+	if (i == n) {
+		NL_SET_ERR_MSG_FMT(extack, "ifindex %u is no mirror of %s",
+				   ifindex, tbr->dev->name);
+		err = -ENOENT;
+		goto out_unlock;
 	}
-	err = tapbridge_request_validate(&req, extack);
-	if (err)
-		goto out_unlock;
-	err = tapbridge_nl_resolve_mirrors(genl_info_net(info), &req, ports,
-					   mirrors, extack);
-	if (err)
-		goto out_unlock;
-	err = tapbridge_mirror_set(tbr, req.mode, mirrors);
+	for (; i + 1 < n; i++) {
+		confs[i] = confs[i + 1];
+		devs[i] = devs[i + 1];
+	}
+	err = tapbridge_mirrors_replace(tbr, TAPBRIDGE_MODE_CUSTOM, confs, devs,
+					n - 1, false, extack);
+	if (!err)
+		tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_CHANGED, NULL);
 out_unlock:
 	rtnl_unlock();
 	return err;
 }
+
+/**
+ * tapbridge_nl_event - tell the events group what happened to an instance
+ * @tbr: the instance
+ * @type: what happened
+ * @dev: the port or mirror concerned, or NULL
+ *
+ * Context: RTNL, process context.
+ */
+void tapbridge_nl_event(const struct tapbridge *tbr,
+			enum tapbridge_event_type type,
+			const struct net_device *dev)
+{
+	struct net *net = dev_net(tbr->dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&tapbridge_nl_family, net,
+				TAPBRIDGE_NLGRP_EVENTS))
+		return;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &tapbridge_nl_family, 0,
+			  TAPBRIDGE_CMD_EVENT);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_u32(msg, TAPBRIDGE_A_EVENT_TYPE, type) ||
+	    nla_put_u32(msg, TAPBRIDGE_A_EVENT_IFINDEX, tbr->dev->ifindex) ||
+	    nla_put_string(msg, TAPBRIDGE_A_EVENT_NAME, tbr->dev->name) ||
+	    (dev && (nla_put_u32(msg, TAPBRIDGE_A_EVENT_DEV_IFINDEX,
+				 dev->ifindex) ||
+		     nla_put_string(msg, TAPBRIDGE_A_EVENT_DEV_NAME,
+				    dev->name))))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&tapbridge_nl_family, net, msg, 0,
+				TAPBRIDGE_NLGRP_EVENTS, GFP_KERNEL);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+}
+
+/*
+ * Subscribing to the events needs CAP_NET_ADMIN, as the spec says
+ * (admin-perm). The 6.12 YNL generator does not emit mcast-group flags, so
+ * the family is registered with this table instead of the generated one;
+ * the group index is the generated TAPBRIDGE_NLGRP_EVENTS.
+ */
+static const struct genl_multicast_group tapbridge_nl_admin_mcgrps[] = {
+	[TAPBRIDGE_NLGRP_EVENTS] = {
+		.name = TAPBRIDGE_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
 
 /**
  * tapbridge_netlink_init - register the generic netlink family
@@ -418,6 +879,9 @@ out_unlock:
  */
 int tapbridge_netlink_init(void)
 {
+	BUILD_BUG_ON(ARRAY_SIZE(tapbridge_nl_admin_mcgrps) != 1);
+	tapbridge_nl_family.mcgrps = tapbridge_nl_admin_mcgrps;
+	tapbridge_nl_family.n_mcgrps = ARRAY_SIZE(tapbridge_nl_admin_mcgrps);
 	return genl_register_family(&tapbridge_nl_family);
 }
 

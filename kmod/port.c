@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ports: enslaving and releasing them, and the datapath that forwards each
- * frame received on one port out the other.
+ * Ports: enslaving and releasing them, their options (rx-all, link
+ * propagation), and the datapath that forwards each frame received on one
+ * port out the other.
  */
 
 #include <linux/etherdevice.h>
@@ -9,8 +10,11 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
+#include <linux/workqueue.h>
 
 #include "tapbridge.h"
+
+#define TAPBRIDGE_RX_ALL_FEATURES (NETIF_F_RXALL | NETIF_F_RXFCS)
 
 static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb);
 
@@ -41,12 +45,58 @@ struct tapbridge_port *tapbridge_port_get_rtnl(const struct net_device *dev)
 	return rtnl_dereference(dev->rx_handler_data);
 }
 
-static void tapbridge_port_restore_lro(struct tapbridge_port *port)
+static char tapbridge_port_letter(const struct tapbridge_port *port)
 {
-	if (!port->had_lro)
+	return port->dir == TAPBRIDGE_PORT_A ? 'a' : 'b';
+}
+
+/*
+ * Frames forwarded and mirrored must be the wire's frames: no LRO or GRO
+ * super-frames. What the port wanted before is restored on release.
+ */
+static void tapbridge_port_offloads_off(struct tapbridge_port *port)
+{
+	struct net_device *dev = port->dev;
+
+	port->had_lro = !!(dev->wanted_features & NETIF_F_LRO);
+	port->had_gro = !!(dev->wanted_features & NETIF_F_GRO);
+	dev->wanted_features &= ~NETIF_F_GRO;
+	/* Also turns LRO off on the devices below the port. */
+	dev_disable_lro(dev);
+	netdev_update_features(dev);
+}
+
+static void tapbridge_port_offloads_restore(struct tapbridge_port *port)
+{
+	struct net_device *dev = port->dev;
+
+	if (port->had_lro)
+		dev->wanted_features |= NETIF_F_LRO;
+	if (port->had_gro)
+		dev->wanted_features |= NETIF_F_GRO;
+	netdev_update_features(dev);
+}
+
+static void tapbridge_port_rx_all(struct tapbridge_port *port, bool on)
+{
+	struct net_device *dev = port->dev;
+
+	if (on == port->rx_all)
 		return;
-	port->dev->wanted_features |= NETIF_F_LRO;
-	netdev_update_features(port->dev);
+	if (on) {
+		port->had_rx_all = (dev->wanted_features & TAPBRIDGE_RX_ALL_FEATURES) ==
+				   TAPBRIDGE_RX_ALL_FEATURES;
+		dev->wanted_features |= TAPBRIDGE_RX_ALL_FEATURES;
+	} else if (!port->had_rx_all) {
+		dev->wanted_features &= ~TAPBRIDGE_RX_ALL_FEATURES;
+	}
+	netdev_update_features(dev);
+	WRITE_ONCE(port->rx_all, on);
+}
+
+static bool tapbridge_port_carrier(const struct net_device *dev)
+{
+	return netif_running(dev) && netif_carrier_ok(dev);
 }
 
 /**
@@ -56,10 +106,10 @@ static void tapbridge_port_restore_lro(struct tapbridge_port *port)
  * @dir: TAPBRIDGE_PORT_A or TAPBRIDGE_PORT_B
  * @extack: where a refusal is reported
  *
- * Brings the port up, disables LRO (the frames forwarded and mirrored must
- * be the wire's frames), hooks the rx_handler, links the instance as the
- * port's master and makes the port promiscuous. Every step is undone in
- * reverse when a later one fails, and by tapbridge_port_del().
+ * Brings the port up, turns LRO and GRO off, hooks the rx_handler, links
+ * the instance as the port's master and makes the port promiscuous. Every
+ * step is undone in reverse when a later one fails, and by
+ * tapbridge_port_del().
  *
  * Context: RTNL.
  * Return: 0 or a negative errno, with @extack set.
@@ -78,7 +128,6 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 	port->dev = dev;
 	port->tbr = tbr;
 	port->dir = dir;
-	port->had_lro = !!(dev->wanted_features & NETIF_F_LRO);
 	netdev_hold(dev, &port->dev_tracker, GFP_KERNEL);
 
 	if (!(dev->flags & IFF_UP)) {
@@ -91,14 +140,14 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 		port->opened = true;
 	}
 
-	dev_disable_lro(dev);
+	tapbridge_port_offloads_off(port);
 
 	err = netdev_rx_handler_register(dev, tapbridge_handle_frame, port);
 	if (err) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "%s already has an rx handler (bridge, bond, macvlan or similar)",
 				   dev->name);
-		goto err_restore_lro;
+		goto err_restore_offloads;
 	}
 
 	err = netdev_master_upper_dev_link(dev, tbr->dev, NULL, NULL, extack);
@@ -117,6 +166,7 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 		goto err_unlink_upper;
 	}
 
+	port->carrier = tapbridge_port_carrier(dev);
 	rcu_assign_pointer(tbr->port[dir], port);
 	return 0;
 
@@ -124,8 +174,8 @@ err_unlink_upper:
 	netdev_upper_dev_unlink(dev, tbr->dev);
 err_unregister_handler:
 	netdev_rx_handler_unregister(dev);
-err_restore_lro:
-	tapbridge_port_restore_lro(port);
+err_restore_offloads:
+	tapbridge_port_offloads_restore(port);
 	if (port->opened)
 		dev_close(dev);
 err_put_dev:
@@ -139,7 +189,8 @@ err_put_dev:
  * @port: the port
  *
  * The device works as a plain interface again afterwards: no master, no
- * rx_handler, its promiscuity, LRO and admin state as they were.
+ * rx_handler, its promiscuity, offloads and admin state as they were (a
+ * port that link propagation took down comes back up).
  *
  * Context: RTNL; also from NETDEV_UNREGISTER of the port itself.
  */
@@ -147,6 +198,7 @@ void tapbridge_port_del(struct tapbridge_port *port)
 {
 	struct tapbridge *tbr = port->tbr;
 	struct net_device *dev = port->dev;
+	bool alive = dev->reg_state == NETREG_REGISTERED;
 
 	ASSERT_RTNL();
 
@@ -155,17 +207,270 @@ void tapbridge_port_del(struct tapbridge_port *port)
 	netdev_upper_dev_unlink(dev, tbr->dev);
 	/* Waits for the datapath: no CPU runs the handler with @port after. */
 	netdev_rx_handler_unregister(dev);
-	tapbridge_port_restore_lro(port);
-	if (port->opened && dev->reg_state == NETREG_REGISTERED)
-		dev_close(dev);
+	if (alive) {
+		tapbridge_port_rx_all(port, false);
+		tapbridge_port_offloads_restore(port);
+		if (port->propagation_down)
+			dev_change_flags(dev, dev->flags | IFF_UP, NULL);
+		if (port->opened)
+			dev_close(dev);
+	}
 	netdev_put(dev, &port->dev_tracker);
 	kfree_rcu(port, rcu);
 }
 
-/* One counter update per frame, whatever happened to it and its copy. */
+/**
+ * tapbridge_rx_all_check - whether both ports can receive damaged frames
+ * @tbr: the instance
+ * @extack: where a refusal is reported
+ *
+ * Receive-all (NETIF_F_RXALL) lets frames with a bad FCS in; keep-FCS
+ * (NETIF_F_RXFCS) keeps the FCS at the end of each frame, so the egress
+ * can send it unchanged (skb->no_fcs) and mirrors see it. Both ports must
+ * support both.
+ *
+ * Context: RTNL.
+ * Return: 0, or -EOPNOTSUPP with @extack naming the port.
+ */
+int tapbridge_rx_all_check(const struct tapbridge *tbr,
+			   struct netlink_ext_ack *extack)
+{
+	struct tapbridge_port *port;
+	int dir;
+
+	ASSERT_RTNL();
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		port = rtnl_dereference(tbr->port[dir]);
+		if ((port->dev->hw_features & TAPBRIDGE_RX_ALL_FEATURES) !=
+		    TAPBRIDGE_RX_ALL_FEATURES) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "port-%c %s: driver has no rx-all and rx-fcs support",
+					   tapbridge_port_letter(port),
+					   port->dev->name);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+/**
+ * tapbridge_rx_all_set - receive damaged frames on both ports, or stop
+ * @tbr: the instance
+ * @on: the new state; on only after tapbridge_rx_all_check() passed
+ *
+ * Context: RTNL.
+ */
+void tapbridge_rx_all_set(struct tapbridge *tbr, bool on)
+{
+	struct tapbridge_port *port;
+	int dir;
+
+	ASSERT_RTNL();
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		port = rtnl_dereference(tbr->port[dir]);
+		tapbridge_port_rx_all(port, on);
+	}
+	tbr->rx_all = on;
+}
+
+/* Link propagation: a hardware TAP's link failure propagation. */
+
+static void tapbridge_propagation_down(struct tapbridge_port *port)
+{
+	struct net_device *dev = port->dev;
+
+	port->propagation_down = true;
+	port->tbr->propagation_actions++;
+	netdev_info(port->tbr->dev, "link propagation: taking %s down\n",
+		    dev->name);
+	dev_change_flags(dev, dev->flags & ~IFF_UP, NULL);
+	tapbridge_nl_event(port->tbr, TAPBRIDGE_EVENT_TYPE_PROPAGATION_DOWN,
+			   dev);
+}
+
+static void tapbridge_propagation_up(struct tapbridge_port *port)
+{
+	struct net_device *dev = port->dev;
+
+	port->propagation_down = false;
+	port->tbr->propagation_actions++;
+	netdev_info(port->tbr->dev, "link propagation: bringing %s back up\n",
+		    dev->name);
+	dev_change_flags(dev, dev->flags | IFF_UP, NULL);
+	tapbridge_nl_event(port->tbr, TAPBRIDGE_EVENT_TYPE_PROPAGATION_UP, dev);
+}
+
+/*
+ * @port has no carrier, or got it back: act on the other port. At most one
+ * port is ever down by our doing, so the two can never latch each other
+ * down; and a port comes back only after the carrier that took it down
+ * stayed up for the hold-down time, so a flapping link does not flap the
+ * other side. Context: RTNL.
+ */
+static void tapbridge_propagation_apply(struct tapbridge_port *port)
+{
+	struct tapbridge *tbr = port->tbr;
+	struct tapbridge_port *other;
+
+	other = rtnl_dereference(tbr->port[tapbridge_dir_reverse(port->dir)]);
+	if (!tbr->link_propagation || !other || port->propagation_down)
+		return;
+
+	if (!port->carrier) {
+		cancel_delayed_work(&tbr->propagation_work);
+		if (!other->propagation_down && netif_running(other->dev))
+			tapbridge_propagation_down(other);
+	} else if (other->propagation_down) {
+		mod_delayed_work(system_wq, &tbr->propagation_work,
+				 msecs_to_jiffies(tbr->hold_down));
+	}
+}
+
+/**
+ * tapbridge_propagation_event - a port went up or down, or its carrier did
+ * @port: the port
+ *
+ * Reports carrier changes as events, and drives link propagation. A port
+ * that link propagation took down is ignored: its own loss of carrier is
+ * our doing.
+ *
+ * Context: RTNL, from the netdev notifier.
+ */
+void tapbridge_propagation_event(struct tapbridge_port *port)
+{
+	bool carrier = tapbridge_port_carrier(port->dev);
+
+	ASSERT_RTNL();
+
+	if (carrier == port->carrier)
+		return;
+	port->carrier = carrier;
+	if (port->propagation_down)
+		return;
+	tapbridge_nl_event(port->tbr, carrier ?
+			   TAPBRIDGE_EVENT_TYPE_CARRIER_UP :
+			   TAPBRIDGE_EVENT_TYPE_CARRIER_DOWN, port->dev);
+	tapbridge_propagation_apply(port);
+}
+
+/**
+ * tapbridge_propagation_work - bring a port back after the hold-down time
+ * @work: tapbridge::propagation_work
+ *
+ * Takes RTNL with rtnl_trylock and retries a jiffy later when it is busy:
+ * ndo_uninit cancels this work synchronously while holding RTNL.
+ *
+ * Context: process (system workqueue).
+ */
+void tapbridge_propagation_work(struct work_struct *work)
+{
+	struct tapbridge *tbr = container_of(to_delayed_work(work),
+					     struct tapbridge,
+					     propagation_work);
+	struct tapbridge_port *port, *other;
+	int dir;
+
+	if (!rtnl_trylock()) {
+		mod_delayed_work(system_wq, &tbr->propagation_work, 1);
+		return;
+	}
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		port = rtnl_dereference(tbr->port[dir]);
+		other = rtnl_dereference(tbr->port[tapbridge_dir_reverse(dir)]);
+		if (port && port->propagation_down && other && other->carrier)
+			tapbridge_propagation_up(port);
+	}
+	rtnl_unlock();
+}
+
+/**
+ * tapbridge_propagation_set - turn link propagation on or off
+ * @tbr: the instance
+ * @on: the new state
+ * @hold_down: milliseconds a carrier must stay up before the other port is
+ *	brought back
+ *
+ * Turning it on acts at once on a port that already has no carrier;
+ * turning it off brings back a port it took down.
+ *
+ * Context: RTNL.
+ */
+void tapbridge_propagation_set(struct tapbridge *tbr, bool on, u32 hold_down)
+{
+	struct tapbridge_port *port;
+	int dir;
+
+	ASSERT_RTNL();
+
+	tbr->hold_down = hold_down;
+	if (on == tbr->link_propagation)
+		return;
+	tbr->link_propagation = on;
+	if (!on)
+		cancel_delayed_work(&tbr->propagation_work);
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		port = rtnl_dereference(tbr->port[dir]);
+		if (!port)
+			continue;
+		if (!on && port->propagation_down)
+			tapbridge_propagation_up(port);
+		else if (on && !port->carrier)
+			tapbridge_propagation_apply(port);
+	}
+}
+
+/**
+ * tapbridge_propagation_stop - stop link propagation for good
+ * @tbr: the instance, being unregistered
+ *
+ * Context: RTNL, from ndo_uninit (the work never blocks on RTNL).
+ */
+void tapbridge_propagation_stop(struct tapbridge *tbr)
+{
+	tbr->link_propagation = false;
+	cancel_delayed_work_sync(&tbr->propagation_work);
+}
+
+/* The datapath. */
+
+/*
+ * The VLAN tags of a frame whose data starts at the Ethernet header: one
+ * in metadata, and those in the data (QinQ and deeper).
+ */
+static unsigned int tapbridge_frame_tags(const struct sk_buff *skb)
+{
+	unsigned int tags = skb_vlan_tag_present(skb) ? 1 : 0;
+	unsigned int offset = 2 * ETH_ALEN;
+	__be16 type, *p;
+
+	for (;;) {
+		p = skb_header_pointer(skb, offset, sizeof(type), &type);
+		if (!p || !eth_type_vlan(*p))
+			return tags;
+		tags++;
+		offset += VLAN_HLEN;
+	}
+}
+
+/**
+ * enum tapbridge_fwd - what became of a frame on the wire path
+ * @TAPBRIDGE_FWD_SENT: the egress port took it
+ * @TAPBRIDGE_FWD_DROPPED: the egress port did not take it, or is gone
+ * @TAPBRIDGE_FWD_OVERSIZE: too big for the egress port's MTU
+ */
+enum tapbridge_fwd {
+	TAPBRIDGE_FWD_SENT,
+	TAPBRIDGE_FWD_DROPPED,
+	TAPBRIDGE_FWD_OVERSIZE,
+};
+
+/* One counter update per frame, whatever happened to it and its copies. */
 static void tapbridge_count(struct tapbridge *tbr, enum tapbridge_dir dir,
-			    unsigned int wire_len, bool forwarded,
-			    bool mirrored)
+			    unsigned int wire_len, enum tapbridge_fwd fwd,
+			    const struct tapbridge_copy_result *copies)
 {
 	struct tapbridge_pcpu_stats *stats = this_cpu_ptr(tbr->stats);
 	struct tapbridge_dir_stats *d = &stats->dir[dir];
@@ -173,19 +478,53 @@ static void tapbridge_count(struct tapbridge *tbr, enum tapbridge_dir dir,
 	u64_stats_update_begin(&stats->syncp);
 	u64_stats_inc(&d->rx_packets);
 	u64_stats_add(&d->rx_bytes, wire_len);
-	if (forwarded) {
+	if (fwd == TAPBRIDGE_FWD_SENT) {
 		u64_stats_inc(&d->fwd_packets);
 		u64_stats_add(&d->fwd_bytes, wire_len);
 	} else {
 		u64_stats_inc(&d->fwd_drops);
+		if (fwd == TAPBRIDGE_FWD_OVERSIZE)
+			u64_stats_inc(&d->fwd_oversize);
 	}
-	if (mirrored) {
-		u64_stats_inc(&d->mirror_packets);
-		u64_stats_add(&d->mirror_bytes, wire_len);
-	} else {
-		u64_stats_inc(&d->mirror_drops);
-	}
+	u64_stats_add(&d->mirror_packets, copies->packets);
+	u64_stats_add(&d->mirror_bytes, copies->bytes);
+	u64_stats_add(&d->mirror_drops, copies->drops);
 	u64_stats_update_end(&stats->syncp);
+}
+
+/* Send the frame out the egress port, unchanged. */
+static enum tapbridge_fwd tapbridge_forward(struct tapbridge_port *egress,
+					    struct sk_buff *skb,
+					    unsigned int wire_len,
+					    unsigned int extra, bool fcs)
+{
+	struct net_device *dev = egress->dev;
+
+	/* A frame is never truncated to fit: it is dropped and counted. */
+	if (!skb_is_gso(skb) && wire_len > ETH_HLEN + extra + READ_ONCE(dev->mtu)) {
+		kfree_skb(skb);
+		return TAPBRIDGE_FWD_OVERSIZE;
+	}
+
+	/*
+	 * A frame received with its FCS (rx-all) goes out with that same
+	 * FCS where the egress can send it as is; elsewhere the egress
+	 * computes a new one.
+	 */
+	if (fcs) {
+		if (dev->priv_flags & IFF_SUPP_NOFCS) {
+			skb->no_fcs = 1;
+		} else if (pskb_trim(skb, skb->len - ETH_FCS_LEN)) {
+			kfree_skb(skb);
+			return TAPBRIDGE_FWD_DROPPED;
+		}
+	}
+
+	skb_forward_csum(skb);
+	skb->dev = dev;
+	if (dev_queue_xmit(skb) != NET_XMIT_SUCCESS)
+		return TAPBRIDGE_FWD_DROPPED;
+	return TAPBRIDGE_FWD_SENT;
 }
 
 /*
@@ -195,12 +534,14 @@ static void tapbridge_count(struct tapbridge *tbr, enum tapbridge_dir dir,
  */
 static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 {
+	struct tapbridge_copy_result copies = {};
 	struct tapbridge_port *port, *egress;
+	unsigned int wire_len, extra;
 	struct sk_buff *skb = *pskb;
-	bool forwarded, mirrored;
-	unsigned int wire_len;
+	enum tapbridge_fwd fwd;
 	enum tapbridge_dir dir;
 	struct tapbridge *tbr;
+	bool fcs;
 
 	/* Our own transmissions looped back by a packet socket. */
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
@@ -213,14 +554,14 @@ static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 	/* Taps and pktgen may hold the skb too: get one of our own. */
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (unlikely(!skb)) {
-		tapbridge_count(tbr, dir, 0, false, false);
+		tapbridge_count(tbr, dir, 0, TAPBRIDGE_FWD_DROPPED, &copies);
 		return RX_HANDLER_CONSUMED;
 	}
 	*pskb = skb;
 
 	if (unlikely(!skb_mac_header_was_set(skb))) {
-		tapbridge_count(tbr, dir, 0, false, false);
 		kfree_skb(skb);
+		tapbridge_count(tbr, dir, 0, TAPBRIDGE_FWD_DROPPED, &copies);
 		return RX_HANDLER_CONSUMED;
 	}
 
@@ -234,20 +575,21 @@ static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 	wire_len = skb->len;
 	if (skb_vlan_tag_present(skb))
 		wire_len += VLAN_HLEN;
+	fcs = READ_ONCE(port->rx_all);
+	extra = tapbridge_frame_tags(skb) * VLAN_HLEN +
+		(fcs ? ETH_FCS_LEN : 0);
 
 	/* Copies first: the original is handed to the egress port last. */
-	mirrored = tapbridge_mirror_xmit(tbr, skb, dir);
+	tapbridge_mirrors_xmit(tbr, skb, dir, wire_len, extra, &copies);
 
 	egress = rcu_dereference(tbr->port[tapbridge_dir_reverse(dir)]);
-	if (unlikely(!egress)) {
+	if (likely(egress)) {
+		fwd = tapbridge_forward(egress, skb, wire_len, extra, fcs);
+	} else {
 		/* The instance is being torn down. */
 		kfree_skb(skb);
-		forwarded = false;
-	} else {
-		skb_forward_csum(skb);
-		skb->dev = egress->dev;
-		forwarded = dev_queue_xmit(skb) == NET_XMIT_SUCCESS;
+		fwd = TAPBRIDGE_FWD_DROPPED;
 	}
-	tapbridge_count(tbr, dir, wire_len, forwarded, mirrored);
+	tapbridge_count(tbr, dir, wire_len, fwd, &copies);
 	return RX_HANDLER_CONSUMED;
 }

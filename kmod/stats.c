@@ -36,6 +36,7 @@ void tapbridge_stats_read(const struct tapbridge *tbr, enum tapbridge_dir dir,
 			snap.fwd_packets = u64_stats_read(&d->fwd_packets);
 			snap.fwd_bytes = u64_stats_read(&d->fwd_bytes);
 			snap.fwd_drops = u64_stats_read(&d->fwd_drops);
+			snap.fwd_oversize = u64_stats_read(&d->fwd_oversize);
 			snap.mirror_packets = u64_stats_read(&d->mirror_packets);
 			snap.mirror_bytes = u64_stats_read(&d->mirror_bytes);
 			snap.mirror_drops = u64_stats_read(&d->mirror_drops);
@@ -46,6 +47,7 @@ void tapbridge_stats_read(const struct tapbridge *tbr, enum tapbridge_dir dir,
 		sum->fwd_packets += snap.fwd_packets;
 		sum->fwd_bytes += snap.fwd_bytes;
 		sum->fwd_drops += snap.fwd_drops;
+		sum->fwd_oversize += snap.fwd_oversize;
 		sum->mirror_packets += snap.mirror_packets;
 		sum->mirror_bytes += snap.mirror_bytes;
 		sum->mirror_drops += snap.mirror_drops;

@@ -56,6 +56,7 @@ static inline enum tapbridge_dir tapbridge_dir_reverse(enum tapbridge_dir dir)
  * @fwd_packets: frames the egress port took
  * @fwd_bytes: their bytes
  * @fwd_drops: frames the egress port did not take, or that had no egress
+ * @fwd_oversize: of those, frames larger than the egress MTU allows
  * @mirror_packets: copies a mirror device took
  * @mirror_bytes: their bytes
  * @mirror_drops: copies lost: no memory, no mirror, or the mirror refused
@@ -66,6 +67,7 @@ struct tapbridge_dir_stats {
 	u64_stats_t fwd_packets;
 	u64_stats_t fwd_bytes;
 	u64_stats_t fwd_drops;
+	u64_stats_t fwd_oversize;
 	u64_stats_t mirror_packets;
 	u64_stats_t mirror_bytes;
 	u64_stats_t mirror_drops;
@@ -89,6 +91,7 @@ struct tapbridge_pcpu_stats {
  * @fwd_packets: see struct tapbridge_dir_stats
  * @fwd_bytes: see struct tapbridge_dir_stats
  * @fwd_drops: see struct tapbridge_dir_stats
+ * @fwd_oversize: see struct tapbridge_dir_stats
  * @mirror_packets: see struct tapbridge_dir_stats
  * @mirror_bytes: see struct tapbridge_dir_stats
  * @mirror_drops: see struct tapbridge_dir_stats
@@ -99,9 +102,48 @@ struct tapbridge_stats {
 	u64 fwd_packets;
 	u64 fwd_bytes;
 	u64 fwd_drops;
+	u64 fwd_oversize;
 	u64 mirror_packets;
 	u64 mirror_bytes;
 	u64 mirror_drops;
+};
+
+/**
+ * struct tapbridge_mirror_pcpu_stats - per-CPU counters of one mirror
+ * @tx_packets: copies the mirror device took
+ * @tx_bytes: their bytes as sent (after slicing and tagging)
+ * @tx_drops: copies lost, oversize ones included
+ * @sliced: copies cut to the snaplen
+ * @oversize: copies larger than the mirror's MTU allows
+ * @rx_drops: frames received on the mirror device and dropped
+ * @syncp: writers are the datapath on this CPU; readers retry
+ */
+struct tapbridge_mirror_pcpu_stats {
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	u64_stats_t tx_drops;
+	u64_stats_t sliced;
+	u64_stats_t oversize;
+	u64_stats_t rx_drops;
+	struct u64_stats_sync syncp;
+};
+
+/**
+ * struct tapbridge_mirror_stats - counters of one mirror summed over CPUs
+ * @tx_packets: see struct tapbridge_mirror_pcpu_stats
+ * @tx_bytes: see struct tapbridge_mirror_pcpu_stats
+ * @tx_drops: see struct tapbridge_mirror_pcpu_stats
+ * @sliced: see struct tapbridge_mirror_pcpu_stats
+ * @oversize: see struct tapbridge_mirror_pcpu_stats
+ * @rx_drops: see struct tapbridge_mirror_pcpu_stats
+ */
+struct tapbridge_mirror_stats {
+	u64 tx_packets;
+	u64 tx_bytes;
+	u64 tx_drops;
+	u64 sliced;
+	u64 oversize;
+	u64 rx_drops;
 };
 
 struct tapbridge;
@@ -114,10 +156,16 @@ struct tapbridge;
  * @dir: direction of the frames this port receives (A: a->b)
  * @opened: the port was down and enslaving brought it up
  * @had_lro: LRO was wanted on the port before it was disabled
+ * @had_gro: GRO was wanted on the port before it was disabled
+ * @had_rx_all: NETIF_F_RXALL and NETIF_F_RXFCS were wanted before rx-all
+ * @rx_all: rx-all (receive bad frames, keep the FCS) is on for this port
+ * @carrier: carrier state last seen by the notifier (for events)
+ * @propagation_down: link propagation took this port down; under RTNL
  * @rcu: frees the struct after readers of dev->rx_handler_data are gone
  *
  * Published as rx_handler_data of @dev and in tapbridge::port; both are
- * read by the datapath under RCU and written under RTNL.
+ * read by the datapath under RCU and written under RTNL. The flags are
+ * RTNL-only, except @rx_all, which the datapath reads with READ_ONCE.
  */
 struct tapbridge_port {
 	struct net_device *dev;
@@ -126,21 +174,73 @@ struct tapbridge_port {
 	enum tapbridge_dir dir;
 	bool opened;
 	bool had_lro;
+	bool had_gro;
+	bool had_rx_all;
+	bool rx_all;
+	bool carrier;
+	bool propagation_down;
 	struct rcu_head rcu;
 };
 
 /**
- * struct tapbridge_mirror - where the copies of one direction go
- * @dev: the mirror device; a tracked reference is held by this struct
+ * struct tapbridge_mirror_conf - what one mirror gets
+ * @ifindex: the mirror device (in requests)
+ * @dirs: directions copied, BIT(enum tapbridge_dir)
+ * @snaplen: copies are cut to this many bytes; 0 for whole frames
+ * @tag_vid: VLAN ID pushed onto the copies of each direction; 0 for none
+ * @tag_proto: TPID of those tags, htons(ETH_P_8021Q) or htons(ETH_P_8021AD)
+ * @rx_pass: frames received on the mirror reach the host stack
+ */
+struct tapbridge_mirror_conf {
+	u32 ifindex;
+	u8 dirs;
+	u32 snaplen;
+	u16 tag_vid[TAPBRIDGE_DIR_COUNT];
+	__be16 tag_proto;
+	bool rx_pass;
+};
+
+/**
+ * struct tapbridge_mirror - one mirror device of an instance
+ * @dev: the mirror device, NULL once it was unregistered; a tracked
+ *	reference is held while set. Written under RTNL, read by the
+ *	datapath under RCU.
  * @dev_tracker: tracker of that reference
- * @rcu: drops the reference and frees the struct after a grace period
+ * @tbr: the instance
+ * @conf: the options; written under RTNL with WRITE_ONCE, field by
+ *	field, read by the datapath with READ_ONCE (a frame may see old and
+ *	new options mixed while they change; the wire is never affected)
+ * @stats: per-CPU counters
+ * @rcu: frees the struct once no mirror set refers to it
  *
- * Immutable once published: a configuration change publishes a new one.
- * In aggregate mode both directions point to structs for the same device.
+ * A device is the mirror of at most one instance: its rx_handler
+ * (tapbridge_mirror_rx, with this struct as data) makes it transmit-only.
  */
 struct tapbridge_mirror {
-	struct net_device *dev;
+	struct net_device __rcu *dev;
 	netdevice_tracker dev_tracker;
+	struct tapbridge *tbr;
+	struct tapbridge_mirror_conf conf;
+	struct tapbridge_mirror_pcpu_stats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct tapbridge_mirror_set - the mirrors of an instance, as published
+ * @count: number of mirrors
+ * @all: the mirrors, in the order they were configured
+ * @dir_count: number of mirrors of each direction
+ * @dir: the mirrors of each direction: what the datapath walks per frame
+ * @rcu: frees the set after a grace period
+ *
+ * Immutable once published with rcu_assign_pointer in tapbridge::mirrors;
+ * every change of the list publishes a new set.
+ */
+struct tapbridge_mirror_set {
+	unsigned int count;
+	struct tapbridge_mirror *all[TAPBRIDGE_MIRROR_MAX];
+	unsigned int dir_count[TAPBRIDGE_DIR_COUNT];
+	struct tapbridge_mirror *dir[TAPBRIDGE_DIR_COUNT][TAPBRIDGE_MIRROR_MAX];
 	struct rcu_head rcu;
 };
 
@@ -149,24 +249,41 @@ struct tapbridge_mirror {
  * @dev: the instance device
  * @port: ports indexed by the direction they receive; written under RTNL,
  *	read by the datapath under RCU
- * @mirror: mirror of each direction, NULL when it was lost; written under
- *	RTNL, read by the datapath under RCU
- * @mode: enum tapbridge_mode; read and written under RTNL only (the
- *	datapath needs only @mirror)
+ * @mirrors: the mirror set, never NULL while the device is registered;
+ *	written under RTNL, read by the datapath under RCU
+ * @mode: enum tapbridge_mode; RTNL only
+ * @link_propagation: take the other port down when a port loses carrier;
+ *	RTNL only
+ * @hold_down: milliseconds a carrier must stay up before link propagation
+ *	brings the other port back; RTNL only
+ * @rx_all: rx-all is on for both ports; RTNL only
+ * @propagation_actions: ports taken down or brought up by link
+ *	propagation; RTNL only
+ * @announced: the created event went out, so a deleted event follows;
+ *	RTNL only
+ * @propagation_work: brings a port back up after the hold-down time; runs
+ *	with RTNL (taken with rtnl_trylock, so that cancelling it under RTNL
+ *	cannot deadlock)
  * @stats: per-CPU counters, freed with the device
- * @list: entry in the global list of instances, under RTNL
  */
 struct tapbridge {
 	struct net_device *dev;
 	struct tapbridge_port __rcu *port[TAPBRIDGE_DIR_COUNT];
-	struct tapbridge_mirror __rcu *mirror[TAPBRIDGE_DIR_COUNT];
+	struct tapbridge_mirror_set __rcu *mirrors;
 	enum tapbridge_mode mode;
+	bool link_propagation;
+	u32 hold_down;
+	bool rx_all;
+	u64 propagation_actions;
+	bool announced;
+	struct delayed_work propagation_work;
 	struct tapbridge_pcpu_stats __percpu *stats;
-	struct list_head list;
 };
 
+#define TAPBRIDGE_HOLD_DOWN_DEFAULT 1000
+
 /**
- * struct tapbridge_request - configuration asked for, by interface index
+ * struct tapbridge_request - mode and mirrors asked for, by ifindex
  * @port: ifindex of port A and port B (0: not given)
  * @mode: enum tapbridge_mode (0: not given)
  * @mirror: ifindex of the aggregate mirror (0: not given)
@@ -182,9 +299,24 @@ struct tapbridge_request {
 	u32 mirror_dir[TAPBRIDGE_DIR_COUNT];
 };
 
+#define TAPBRIDGE_WARNING_LEN 128
+#define TAPBRIDGE_WARNING_MAX (1 + TAPBRIDGE_MIRROR_MAX)
+
+/**
+ * struct tapbridge_warnings - configuration that works but loses frames
+ * @count: number of warnings
+ * @text: the warnings
+ */
+struct tapbridge_warnings {
+	unsigned int count;
+	char text[TAPBRIDGE_WARNING_MAX][TAPBRIDGE_WARNING_LEN];
+};
+
 /* config.c: what a request may ask for, and which devices may serve */
 int tapbridge_request_validate(const struct tapbridge_request *req,
 			       struct netlink_ext_ack *extack);
+unsigned int tapbridge_request_confs(const struct tapbridge_request *req,
+				     struct tapbridge_mirror_conf *confs);
 int tapbridge_check_port_pair(struct net_device * const *ports,
 			      struct netlink_ext_ack *extack);
 struct net_device *tapbridge_resolve_port(struct net *net, u32 ifindex,
@@ -192,8 +324,11 @@ struct net_device *tapbridge_resolve_port(struct net *net, u32 ifindex,
 					  struct netlink_ext_ack *extack);
 struct net_device *tapbridge_resolve_mirror(struct net *net, u32 ifindex,
 					    const char *role,
+					    const struct tapbridge *tbr,
 					    struct net_device * const *ports,
 					    struct netlink_ext_ack *extack);
+void tapbridge_warnings_get(const struct tapbridge *tbr,
+			    struct tapbridge_warnings *warnings);
 
 /* device.c: the instance device and the list of instances */
 extern struct rtnl_link_ops tapbridge_link_ops;
@@ -204,38 +339,69 @@ struct net_device *tapbridge_instance_create(struct net *net,
 					     const char *name,
 					     struct net_device * const *ports,
 					     enum tapbridge_mode mode,
+					     const struct tapbridge_mirror_conf *confs,
 					     struct net_device * const *mirrors,
+					     unsigned int n_mirrors,
 					     struct netlink_ext_ack *extack);
-bool tapbridge_is_mirror(const struct net_device *dev);
 int tapbridge_device_init(void);
 void tapbridge_device_uninit(void);
 
-/* port.c: enslave, release and the datapath */
+/* port.c: enslave, release, options, link propagation and the datapath */
 int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 		       enum tapbridge_dir dir, struct netlink_ext_ack *extack);
 void tapbridge_port_del(struct tapbridge_port *port);
 bool tapbridge_is_port(const struct net_device *dev);
 struct tapbridge_port *tapbridge_port_get_rtnl(const struct net_device *dev);
+int tapbridge_rx_all_check(const struct tapbridge *tbr,
+			   struct netlink_ext_ack *extack);
+void tapbridge_rx_all_set(struct tapbridge *tbr, bool on);
+void tapbridge_propagation_set(struct tapbridge *tbr, bool on, u32 hold_down);
+void tapbridge_propagation_event(struct tapbridge_port *port);
+void tapbridge_propagation_work(struct work_struct *work);
+void tapbridge_propagation_stop(struct tapbridge *tbr);
 
-/* mirror.c: the mirror set and the copies */
+/* mirror.c: the mirror list and the copies */
 u32 tapbridge_request_mirror(const struct tapbridge_request *req,
 			     enum tapbridge_dir dir);
-int tapbridge_mirror_set(struct tapbridge *tbr, enum tapbridge_mode mode,
-			 struct net_device * const *mirrors);
-void tapbridge_mirror_forget(struct tapbridge *tbr,
-			     const struct net_device *dev);
-void tapbridge_mirror_clear(struct tapbridge *tbr);
-bool tapbridge_mirror_uses(struct tapbridge *tbr,
-			   const struct net_device *dev);
-bool tapbridge_mirror_xmit(struct tapbridge *tbr, struct sk_buff *skb,
-			   enum tapbridge_dir dir);
+int tapbridge_mirrors_replace(struct tapbridge *tbr, enum tapbridge_mode mode,
+			      const struct tapbridge_mirror_conf *confs,
+			      struct net_device * const *devs, unsigned int n,
+			      bool keep_options,
+			      struct netlink_ext_ack *extack);
+int tapbridge_mirrors_init(struct tapbridge *tbr);
+void tapbridge_mirrors_clear(struct tapbridge *tbr);
+void tapbridge_mirror_forget(struct tapbridge_mirror *mirror);
+bool tapbridge_is_mirror(const struct net_device *dev);
+struct tapbridge_mirror *tapbridge_mirror_get_rtnl(const struct net_device *dev);
+void tapbridge_mirror_stats_read(const struct tapbridge_mirror *mirror,
+				 struct tapbridge_mirror_stats *sum);
+
+/**
+ * struct tapbridge_copy_result - what became of the copies of one frame
+ * @packets: copies the mirrors took
+ * @bytes: their bytes
+ * @drops: copies lost
+ */
+struct tapbridge_copy_result {
+	unsigned int packets;
+	unsigned int bytes;
+	unsigned int drops;
+};
+
+void tapbridge_mirrors_xmit(struct tapbridge *tbr, struct sk_buff *skb,
+			    enum tapbridge_dir dir, unsigned int wire_len,
+			    unsigned int extra,
+			    struct tapbridge_copy_result *result);
 
 /* stats.c: sums of the per-CPU counters */
 void tapbridge_stats_read(const struct tapbridge *tbr, enum tapbridge_dir dir,
 			  struct tapbridge_stats *sum);
 
-/* netlink.c: the generic netlink family */
+/* netlink.c: the generic netlink family and its events */
 int tapbridge_netlink_init(void);
 void tapbridge_netlink_uninit(void);
+void tapbridge_nl_event(const struct tapbridge *tbr,
+			enum tapbridge_event_type type,
+			const struct net_device *dev);
 
 #endif /* _TAPBRIDGE_H */
