@@ -118,6 +118,31 @@ static int data_cb(const struct nlmsghdr *nlh, void *arg)
 	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
 }
 
+/* Start a request to netlink message type @type: a family, or nlctrl. */
+static struct nlmsghdr *put_request(struct tt_nl *nl, uint16_t type,
+				    uint8_t version, uint8_t cmd,
+				    uint16_t flags)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+
+	/*
+	 * libmnl does not clear the padding after an attribute, and the
+	 * buffer still holds the last replies: clear it so no stale byte is
+	 * sent to the kernel.
+	 */
+	memset(nl->buf, 0, nl->buf_len);
+	nlh = mnl_nlmsg_put_header(nl->buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
 /**
  * tt_nl_request - start a request to the family in the socket's buffer
  * @nl: socket from tt_nl_open()
@@ -132,24 +157,7 @@ static int data_cb(const struct nlmsghdr *nlh, void *arg)
  */
 struct nlmsghdr *tt_nl_request(struct tt_nl *nl, uint8_t cmd, uint16_t flags)
 {
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *genl;
-
-	/*
-	 * libmnl does not clear the padding after an attribute, and the
-	 * buffer still holds the last replies: clear it so no stale byte is
-	 * sent to the kernel.
-	 */
-	memset(nl->buf, 0, nl->buf_len);
-	nlh = mnl_nlmsg_put_header(nl->buf);
-	nlh->nlmsg_type = nl->family_id;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	nlh->nlmsg_seq = ++nl->seq;
-
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = nl->family_version;
-	return nlh;
+	return put_request(nl, nl->family_id, nl->family_version, cmd, flags);
 }
 
 /**
@@ -196,13 +204,61 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return 0;
 }
 
+/* What nlctrl told about a family: its id and the id of one group. */
+struct family_info {
+	const char *group;
+	uint16_t family_id;
+	uint32_t group_id;
+};
+
+static int group_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == CTRL_ATTR_MCAST_GRP_NAME &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		tb[type] = attr;
+	else if (type == CTRL_ATTR_MCAST_GRP_ID &&
+		 mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* CTRL_ATTR_MCAST_GROUPS holds one nest per group: name and id. */
+static void find_group(const struct nlattr *groups, struct family_info *info)
+{
+	const struct nlattr *group;
+
+	mnl_attr_for_each_nested(group, groups) {
+		const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = {};
+
+		if (mnl_attr_parse_nested(group, group_attr_cb, tb) < 0)
+			continue;
+		if (tb[CTRL_ATTR_MCAST_GRP_NAME] &&
+		    tb[CTRL_ATTR_MCAST_GRP_ID] &&
+		    !strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
+			    info->group))
+			info->group_id =
+				mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+}
+
 static int family_attr_cb(const struct nlattr *attr, void *data)
 {
-	uint16_t *family_id = data;
+	struct family_info *info = data;
 
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-		*family_id = mnl_attr_get_u16(attr);
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			info->family_id = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (info->group &&
+		    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+			find_group(attr, info);
+		break;
+	}
 	return MNL_CB_OK;
 }
 
@@ -212,25 +268,26 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 			      data);
 }
 
-/* Ask nlctrl for the id of @family; -ENOENT means it is not registered. */
-static int resolve_family(struct tt_nl *nl, const char *family)
+/*
+ * Ask nlctrl about @family, by name when it is not resolved yet, else by
+ * its id; -ENOENT means it is not registered.
+ */
+static int query_family(struct tt_nl *nl, const char *family,
+			struct family_info *info)
 {
 	struct nlmsghdr *nlh;
-	uint16_t family_id = 0;
 	int ret;
 
-	nl->family_id = GENL_ID_CTRL;
-	nl->family_version = 1;
-	nlh = tt_nl_request(nl, CTRL_CMD_GETFAMILY, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
+	nlh = put_request(nl, GENL_ID_CTRL, 1, CTRL_CMD_GETFAMILY, 0);
+	if (family)
+		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
+	else
+		mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, nl->family_id);
 
-	ret = tt_nl_transact(nl, nlh, family_cb, &family_id);
+	ret = tt_nl_transact(nl, nlh, family_cb, info);
 	if (ret)
 		return ret;
-	if (!family_id)
-		return -EPROTO;
-	nl->family_id = family_id;
-	return 0;
+	return info->family_id ? 0 : -EPROTO;
 }
 
 /**
@@ -244,6 +301,7 @@ static int resolve_family(struct tt_nl *nl, const char *family)
  */
 int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 {
+	struct family_info info = {};
 	int one = 1;
 	int ret;
 
@@ -277,9 +335,10 @@ int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = time(NULL);
 
-	ret = resolve_family(nl, family);
+	ret = query_family(nl, family, &info);
 	if (ret)
 		goto err_close_sock;
+	nl->family_id = info.family_id;
 	nl->family_version = version;
 	return 0;
 
@@ -303,4 +362,68 @@ void tt_nl_close(struct tt_nl *nl)
 	nl->sock = NULL;
 	free(nl->buf);
 	nl->buf = NULL;
+}
+
+/**
+ * tt_nl_subscribe - join one multicast group of the family
+ * @nl: socket from tt_nl_open(); use it for nothing but notifications
+ *	afterwards, since they would mix with the replies of a request
+ * @group: name of the group
+ *
+ * Return: 0 on success, a negative errno otherwise: -ENOENT when the
+ * family has no such group, -EPERM when the group needs a capability the
+ * caller lacks.
+ */
+int tt_nl_subscribe(struct tt_nl *nl, const char *group)
+{
+	struct family_info info = { .group = group };
+	int ret;
+
+	ret = query_family(nl, NULL, &info);
+	if (ret)
+		return ret;
+	if (!info.group_id)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
+				  &info.group_id, sizeof(info.group_id)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Notifications of other families, or not genl at all, are not ours. */
+static int notification_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct transaction *t = arg;
+
+	if (nlh->nlmsg_type != t->nl->family_id ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return MNL_CB_OK;
+	return t->cb(nlh, t->data);
+}
+
+/**
+ * tt_nl_receive - wait for notifications and hand each to a callback
+ * @nl: socket from tt_nl_subscribe()
+ * @cb: called for each message of the family; its return value stops
+ *	the batch as with mnl_cb_run()
+ * @data: passed to @cb
+ *
+ * Blocks until one datagram arrives; a datagram may hold several messages.
+ *
+ * Return: 0 on success, a negative errno otherwise: -ENOBUFS when the
+ * socket's queue overflowed and notifications were lost.
+ */
+int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
+{
+	struct transaction t = { .nl = nl, .cb = cb, .data = data };
+	ssize_t len;
+
+	len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buf_len);
+	if (len < 0)
+		return -errno;
+	errno = 0;
+	/* Sequence number and port id 0: multicast carries neither. */
+	if (mnl_cb_run(nl->buf, len, 0, 0, notification_cb, &t) < 0)
+		return -(errno ? errno : EIO);
+	return 0;
 }

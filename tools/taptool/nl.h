@@ -4,7 +4,8 @@
  *
  * One socket, one request in flight: each request is sent and its replies
  * (a single answer, an ACK, or a whole dump) are read to the end before the
- * next one is built, so one buffer serves both directions.
+ * next one is built, so one buffer serves both directions. A socket that
+ * joined a multicast group only reads its notifications.
  */
 #ifndef _TT_NL_H
 #define _TT_NL_H
@@ -62,5 +63,7 @@ void tt_nl_close(struct tt_nl *nl);
 struct nlmsghdr *tt_nl_request(struct tt_nl *nl, uint8_t cmd, uint16_t flags);
 int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		   void *data);
+int tt_nl_subscribe(struct tt_nl *nl, const char *group);
+int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data);
 
 #endif /* _TT_NL_H */

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -14,19 +15,49 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* A direction's counters, in the order both formats print them. */
-static const struct {
+/* Plain JSON: one document per line, "/" left as is. */
+#define JSON_PLAIN	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* One counter: its attribute type, which indexes the counter array. */
+struct counter_field {
 	int attr;
 	const char *json_key;
-} stats_fields[] = {
+};
+
+/* A direction's counters, in the order JSON prints them. */
+static const struct counter_field stats_fields[] = {
 	{ TAPBRIDGE_A_STATS_RX_PACKETS,		"rx_packets" },
 	{ TAPBRIDGE_A_STATS_RX_BYTES,		"rx_bytes" },
 	{ TAPBRIDGE_A_STATS_FWD_PACKETS,	"fwd_packets" },
 	{ TAPBRIDGE_A_STATS_FWD_BYTES,		"fwd_bytes" },
 	{ TAPBRIDGE_A_STATS_FWD_DROPS,		"fwd_drops" },
+	{ TAPBRIDGE_A_STATS_FWD_OVERSIZE,	"fwd_oversize" },
 	{ TAPBRIDGE_A_STATS_MIRROR_PACKETS,	"mirror_packets" },
 	{ TAPBRIDGE_A_STATS_MIRROR_BYTES,	"mirror_bytes" },
 	{ TAPBRIDGE_A_STATS_MIRROR_DROPS,	"mirror_drops" },
+};
+
+/* A mirror's counters, in the order JSON prints them. */
+static const struct counter_field mirror_stats_fields[] = {
+	{ TAPBRIDGE_A_MIRROR_TX_PACKETS,	"tx_packets" },
+	{ TAPBRIDGE_A_MIRROR_TX_BYTES,		"tx_bytes" },
+	{ TAPBRIDGE_A_MIRROR_TX_DROPS,		"tx_drops" },
+	{ TAPBRIDGE_A_MIRROR_SLICED,		"sliced" },
+	{ TAPBRIDGE_A_MIRROR_OVERSIZE,		"oversize" },
+	{ TAPBRIDGE_A_MIRROR_RX_DROPS,		"rx_drops" },
+};
+
+/* Event types as the spec spells them; JSON prints these words. */
+static const char *const event_names[] = {
+	[TAPBRIDGE_EVENT_TYPE_CREATED]		= "created",
+	[TAPBRIDGE_EVENT_TYPE_CHANGED]		= "changed",
+	[TAPBRIDGE_EVENT_TYPE_DELETED]		= "deleted",
+	[TAPBRIDGE_EVENT_TYPE_CARRIER_UP]	= "carrier-up",
+	[TAPBRIDGE_EVENT_TYPE_CARRIER_DOWN]	= "carrier-down",
+	[TAPBRIDGE_EVENT_TYPE_PROPAGATION_DOWN]	= "propagation-down",
+	[TAPBRIDGE_EVENT_TYPE_PROPAGATION_UP]	= "propagation-up",
+	[TAPBRIDGE_EVENT_TYPE_PORT_LOST]	= "port-lost",
+	[TAPBRIDGE_EVENT_TYPE_MIRROR_LOST]	= "mirror-lost",
 };
 
 static void vprint_line(const char *prefix, const char *fmt, va_list ap)
@@ -62,6 +93,37 @@ void tt_warning(const char *fmt, ...)
 	va_end(ap);
 }
 
+static bool seen_before(const char *const *texts, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(texts[i], s))
+			return true;
+	return false;
+}
+
+/**
+ * tt_print_warnings - print what the kernel warned about a request it did
+ * @texts: the reply's warning attributes, in the order they came
+ * @n: entries in @texts
+ * @extack: the extack message of the ACK, NULL or empty if none
+ *
+ * The kernel may put one warning both in the reply and in the extack
+ * message: each distinct text is printed once, as a "Warning: " line, in
+ * the order it arrived (the reply comes before the ACK).
+ */
+void tt_print_warnings(const char *const *texts, size_t n, const char *extack)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!seen_before(texts, i, texts[i]))
+			tt_warning("%s", texts[i]);
+	if (extack && *extack && !seen_before(texts, n, extack))
+		tt_warning("%s", extack);
+}
+
 static const char *mode_name(uint32_t mode)
 {
 	switch (mode) {
@@ -69,6 +131,38 @@ static const char *mode_name(uint32_t mode)
 		return "aggregate";
 	case TAPBRIDGE_MODE_SPLIT:
 		return "split";
+	case TAPBRIDGE_MODE_CUSTOM:
+		return "custom";
+	default:
+		return NULL;
+	}
+}
+
+/* The spec's default for a mirror whose direction is not said: both. */
+static const char *direction_name(uint32_t direction)
+{
+	switch (direction) {
+	case TAPBRIDGE_DIRECTION_A_B:
+		return "a-b";
+	case TAPBRIDGE_DIRECTION_B_A:
+		return "b-a";
+	case 0:
+	case TAPBRIDGE_DIRECTION_BOTH:
+		return "both";
+	default:
+		return NULL;
+	}
+}
+
+/* The spec's default for tags whose TPID is not said: 802.1Q. */
+static const char *tpid_name(uint32_t tpid)
+{
+	switch (tpid) {
+	case 0:
+	case TAPBRIDGE_TPID_8021Q:
+		return "802.1q";
+	case TAPBRIDGE_TPID_8021AD:
+		return "802.1ad";
 	default:
 		return NULL;
 	}
@@ -93,6 +187,20 @@ static const char *text_or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
+/* The mirror list entry of a preset's mirror, NULL if there is none. */
+static const struct tt_mirror *find_mirror(const struct tt_instance *inst,
+					   uint32_t ifindex)
+{
+	size_t i;
+
+	if (!ifindex)
+		return NULL;
+	for (i = 0; i < inst->n_mirrors; i++)
+		if (inst->mirrors[i].ifindex == ifindex)
+			return &inst->mirrors[i];
+	return NULL;
+}
+
 static void print_text_link(const char *keyword, uint32_t ifindex)
 {
 	char buf[IF_NAMESIZE];
@@ -100,23 +208,88 @@ static void print_text_link(const char *keyword, uint32_t ifindex)
 	printf(" %s %s", keyword, text_or_dash(link_name(ifindex, buf)));
 }
 
+/*
+ * A mirror's options, each only when it differs from the default, in the
+ * words and order of "set NAME mirror add", so that a line can be typed
+ * back.
+ */
+static void print_text_mirror_options(const struct tt_mirror *m)
+{
+	if (m->snaplen)
+		printf(" snaplen %" PRIu32, m->snaplen);
+	if (m->tag_ab)
+		printf(" tag-ab %u", m->tag_ab);
+	if (m->tag_ba)
+		printf(" tag-ba %u", m->tag_ba);
+	if (m->tpid && m->tpid != TAPBRIDGE_TPID_8021Q)
+		printf(" tpid %s", text_or_dash(tpid_name(m->tpid)));
+	if (m->rx_pass)
+		fputs(" rx-pass on", stdout);
+}
+
+/*
+ * A preset's mirror keyword, then that mirror's options if it has any, so
+ * each option stands after the mirror it belongs to. A split whose two
+ * mirrors are one device prints its options once.
+ */
+static void print_text_preset(const struct tt_instance *inst)
+{
+	const struct tt_mirror *ab, *ba;
+
+	switch (inst->mode) {
+	case TAPBRIDGE_MODE_AGGREGATE:
+		print_text_link("mirror", inst->mirror);
+		ab = find_mirror(inst, inst->mirror);
+		if (ab)
+			print_text_mirror_options(ab);
+		break;
+	case TAPBRIDGE_MODE_SPLIT:
+		ab = find_mirror(inst, inst->mirror_ab);
+		ba = find_mirror(inst, inst->mirror_ba);
+		print_text_link("mirror-ab", inst->mirror_ab);
+		if (ab)
+			print_text_mirror_options(ab);
+		print_text_link("mirror-ba", inst->mirror_ba);
+		if (ba && ba != ab)
+			print_text_mirror_options(ba);
+		break;
+	}
+}
+
+static void print_text_mirror_list(const struct tt_instance *inst)
+{
+	const struct tt_mirror *m;
+
+	for (m = inst->mirrors; m < inst->mirrors + inst->n_mirrors; m++) {
+		print_text_link("mirror", m->ifindex);
+		printf(" dir %s", text_or_dash(direction_name(m->direction)));
+		print_text_mirror_options(m);
+	}
+}
+
 static void print_text_config(const struct tt_instance *inst)
 {
+	size_t i;
+
 	printf("%s: mode %s", text_or_dash(inst->name),
 	       text_or_dash(mode_name(inst->mode)));
 	print_text_link("port-a", inst->port_a);
 	print_text_link("port-b", inst->port_b);
 
-	switch (inst->mode) {
-	case TAPBRIDGE_MODE_AGGREGATE:
-		print_text_link("mirror", inst->mirror);
-		break;
-	case TAPBRIDGE_MODE_SPLIT:
-		print_text_link("mirror-ab", inst->mirror_ab);
-		print_text_link("mirror-ba", inst->mirror_ba);
-		break;
-	}
+	if (inst->mode == TAPBRIDGE_MODE_CUSTOM)
+		print_text_mirror_list(inst);
+	else
+		print_text_preset(inst);
+
+	if (inst->link_propagation)
+		printf(" link-propagation on hold-down %" PRIu32,
+		       inst->hold_down_ms);
+	if (inst->rx_all)
+		fputs(" rx-all on", stdout);
 	putchar('\n');
+
+	for (i = 0; i < inst->n_warnings; i++)
+		printf("    warning: %s\n", inst->warnings[i]);
 }
 
 static void print_text_direction(const char *label,
@@ -126,22 +299,44 @@ static void print_text_direction(const char *label,
 
 	printf("  %s: rx %" PRIu64 " pkts %" PRIu64 " bytes"
 	       "  fwd %" PRIu64 " pkts %" PRIu64 " bytes"
-	       "  fwd-drops %" PRIu64
+	       "  fwd-drops %" PRIu64 " oversize %" PRIu64
 	       "  mirror %" PRIu64 " pkts %" PRIu64 " bytes"
 	       "  mirror-drops %" PRIu64 "\n", label,
 	       c[TAPBRIDGE_A_STATS_RX_PACKETS], c[TAPBRIDGE_A_STATS_RX_BYTES],
 	       c[TAPBRIDGE_A_STATS_FWD_PACKETS], c[TAPBRIDGE_A_STATS_FWD_BYTES],
 	       c[TAPBRIDGE_A_STATS_FWD_DROPS],
+	       c[TAPBRIDGE_A_STATS_FWD_OVERSIZE],
 	       c[TAPBRIDGE_A_STATS_MIRROR_PACKETS],
 	       c[TAPBRIDGE_A_STATS_MIRROR_BYTES],
 	       c[TAPBRIDGE_A_STATS_MIRROR_DROPS]);
 }
 
+static void print_text_mirror_stats(const struct tt_mirror *m)
+{
+	const uint64_t *c = m->counter;
+	char buf[IF_NAMESIZE];
+
+	printf("  mirror %s: tx %" PRIu64 " pkts %" PRIu64 " bytes"
+	       "  tx-drops %" PRIu64 "  sliced %" PRIu64
+	       "  oversize %" PRIu64 "  rx-drops %" PRIu64 "\n",
+	       text_or_dash(link_name(m->ifindex, buf)),
+	       c[TAPBRIDGE_A_MIRROR_TX_PACKETS], c[TAPBRIDGE_A_MIRROR_TX_BYTES],
+	       c[TAPBRIDGE_A_MIRROR_TX_DROPS], c[TAPBRIDGE_A_MIRROR_SLICED],
+	       c[TAPBRIDGE_A_MIRROR_OVERSIZE], c[TAPBRIDGE_A_MIRROR_RX_DROPS]);
+}
+
 static void print_text_stats(const struct tt_instance *inst)
 {
+	size_t i;
+
 	printf("%s:\n", text_or_dash(inst->name));
 	print_text_direction("a->b", &inst->a_to_b);
 	print_text_direction("b->a", &inst->b_to_a);
+	for (i = 0; i < inst->n_mirrors; i++)
+		print_text_mirror_stats(&inst->mirrors[i]);
+	if (inst->propagation_actions)
+		printf("  propagation-actions %" PRIu64 "\n",
+		       inst->propagation_actions);
 }
 
 /*
@@ -170,6 +365,23 @@ static int put_string(struct json_object *obj, const char *key, const char *s)
 	return put(obj, key, json_object_new_string(s));
 }
 
+static int put_u64(struct json_object *obj, const char *key, uint64_t value)
+{
+	return put(obj, key, json_object_new_uint64(value));
+}
+
+/* An index, VLAN ID or length whose 0 means "none": null then. */
+static int put_nonzero(struct json_object *obj, const char *key,
+		       uint64_t value)
+{
+	return value ? put_u64(obj, key, value) : put_null(obj, key);
+}
+
+static int put_bool(struct json_object *obj, const char *key, bool value)
+{
+	return put(obj, key, json_object_new_boolean(value));
+}
+
 static int put_link(struct json_object *obj, const char *key, uint32_t ifindex)
 {
 	char buf[IF_NAMESIZE];
@@ -177,26 +389,101 @@ static int put_link(struct json_object *obj, const char *key, uint32_t ifindex)
 	return put_string(obj, key, link_name(ifindex, buf));
 }
 
+/* @counters is indexed by attribute type; @fields says which go, in order. */
+static int put_counters(struct json_object *obj,
+			const struct counter_field *fields, size_t n,
+			const uint64_t *counters)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < n; i++)
+		ret = put_u64(obj, fields[i].json_key,
+			      counters[fields[i].attr]);
+	return ret;
+}
+
 static struct json_object *direction_json(const struct tt_direction_stats *s)
 {
 	struct json_object *obj = json_object_new_object();
-	size_t i;
 
-	if (!obj)
+	if (obj && put_counters(obj, stats_fields, ARRAY_SIZE(stats_fields),
+				 s->counter)) {
+		json_object_put(obj);
 		return NULL;
-	for (i = 0; i < ARRAY_SIZE(stats_fields); i++) {
-		uint64_t value = s->counter[stats_fields[i].attr];
-
-		if (put(obj, stats_fields[i].json_key,
-			json_object_new_uint64(value))) {
-			json_object_put(obj);
-			return NULL;
-		}
 	}
 	return obj;
 }
 
-static int put_mirrors(struct json_object *obj, const struct tt_instance *inst)
+static struct json_object *mirror_json(const struct tt_printer *p,
+				       const struct tt_mirror *m)
+{
+	struct json_object *obj = json_object_new_object();
+
+	if (!obj)
+		return NULL;
+	if (put_link(obj, "ifname", m->ifindex) ||
+	    put_nonzero(obj, "ifindex", m->ifindex) ||
+	    put_string(obj, "dir", direction_name(m->direction)) ||
+	    put_nonzero(obj, "snaplen", m->snaplen) ||
+	    put_nonzero(obj, "tag_ab", m->tag_ab) ||
+	    put_nonzero(obj, "tag_ba", m->tag_ba) ||
+	    put_string(obj, "tpid", tpid_name(m->tpid)) ||
+	    put_bool(obj, "rx_pass", m->rx_pass))
+		goto err_put_obj;
+	if (p->view == TT_VIEW_STATS &&
+	    put_counters(obj, mirror_stats_fields,
+			 ARRAY_SIZE(mirror_stats_fields), m->counter))
+		goto err_put_obj;
+	return obj;
+
+err_put_obj:
+	json_object_put(obj);
+	return NULL;
+}
+
+static struct json_object *mirror_list_json(const struct tt_printer *p,
+					    const struct tt_instance *inst)
+{
+	struct json_object *array = json_object_new_array();
+	struct json_object *obj;
+	size_t i;
+
+	for (i = 0; array && i < inst->n_mirrors; i++) {
+		obj = mirror_json(p, &inst->mirrors[i]);
+		if (!obj || json_object_array_add(array, obj)) {
+			json_object_put(obj);
+			json_object_put(array);
+			return NULL;
+		}
+	}
+	return array;
+}
+
+static struct json_object *string_list_json(const char *const *texts,
+					    size_t n)
+{
+	struct json_object *array = json_object_new_array();
+	struct json_object *s;
+	size_t i;
+
+	for (i = 0; array && i < n; i++) {
+		s = json_object_new_string(texts[i]);
+		if (!s || json_object_array_add(array, s)) {
+			json_object_put(s);
+			json_object_put(array);
+			return NULL;
+		}
+	}
+	return array;
+}
+
+/*
+ * The preset keys keep the meaning they had before mirror lists: a custom
+ * list has no preset mirror, so all three are null and "mirrors" says it.
+ */
+static int put_preset_mirrors(struct json_object *obj,
+			      const struct tt_instance *inst)
 {
 	switch (inst->mode) {
 	case TAPBRIDGE_MODE_AGGREGATE:
@@ -204,6 +491,10 @@ static int put_mirrors(struct json_object *obj, const struct tt_instance *inst)
 	case TAPBRIDGE_MODE_SPLIT:
 		return put_link(obj, "mirror_ab", inst->mirror_ab) ?:
 		       put_link(obj, "mirror_ba", inst->mirror_ba);
+	case TAPBRIDGE_MODE_CUSTOM:
+		return put_null(obj, "mirror") ?:
+		       put_null(obj, "mirror_ab") ?:
+		       put_null(obj, "mirror_ba");
 	default:
 		return 0;
 	}
@@ -221,7 +512,14 @@ static struct json_object *instance_json(const struct tt_printer *p,
 	    put_string(obj, "mode", mode_name(inst->mode)) ||
 	    put_link(obj, "port_a", inst->port_a) ||
 	    put_link(obj, "port_b", inst->port_b) ||
-	    put_mirrors(obj, inst))
+	    put_preset_mirrors(obj, inst) ||
+	    put(obj, "mirrors", mirror_list_json(p, inst)) ||
+	    put_bool(obj, "link_propagation", inst->link_propagation) ||
+	    put_u64(obj, "hold_down_ms", inst->hold_down_ms) ||
+	    put_bool(obj, "rx_all", inst->rx_all) ||
+	    put_u64(obj, "propagation_actions", inst->propagation_actions) ||
+	    put(obj, "warnings",
+		string_list_json(inst->warnings, inst->n_warnings)))
 		goto err_put_obj;
 
 	if (p->view == TT_VIEW_STATS &&
@@ -262,9 +560,10 @@ int tt_printer_init(struct tt_printer *p, enum tt_view view, bool json,
 /**
  * tt_printer_add - print one instance, or keep it for the JSON array
  * @p: printer from tt_printer_init()
- * @inst: the instance
+ * @inst: the instance; nothing of it is kept after the call
  *
- * Text is printed at once, one instance per line (show) or block (stats).
+ * Text is printed at once: one line per instance and one more per warning
+ * (show), or a block (stats).
  *
  * Return: 0 on success, -ENOMEM.
  */
@@ -318,4 +617,113 @@ void tt_printer_release(struct tt_printer *p)
 {
 	json_object_put(p->instances);
 	p->instances = NULL;
+}
+
+/*
+ * The text name of an event's instance or device: the name it carries,
+ * else "if<N>" as for links, else "-". Never if_indextoname(): by the time
+ * the event is read the index may be gone or taken by another device.
+ */
+static const char *event_dev_name(const char *name, uint32_t ifindex,
+				  char buf[IF_NAMESIZE])
+{
+	if (name && *name)
+		return name;
+	if (!ifindex)
+		return "-";
+	snprintf(buf, IF_NAMESIZE, "if%" PRIu32, ifindex);
+	return buf;
+}
+
+static void print_text_event(const struct tt_event *ev)
+{
+	char name_buf[IF_NAMESIZE], dev_buf[IF_NAMESIZE];
+	const char *name = event_dev_name(ev->name, ev->ifindex, name_buf);
+	const char *dev = event_dev_name(ev->dev_name, ev->dev_ifindex,
+					 dev_buf);
+
+	printf("%s: ", name);
+	switch (ev->type) {
+	case TAPBRIDGE_EVENT_TYPE_CREATED:
+	case TAPBRIDGE_EVENT_TYPE_CHANGED:
+	case TAPBRIDGE_EVENT_TYPE_DELETED:
+		puts(event_names[ev->type]);
+		break;
+	case TAPBRIDGE_EVENT_TYPE_CARRIER_UP:
+		printf("carrier up on %s\n", dev);
+		break;
+	case TAPBRIDGE_EVENT_TYPE_CARRIER_DOWN:
+		printf("carrier down on %s\n", dev);
+		break;
+	case TAPBRIDGE_EVENT_TYPE_PROPAGATION_DOWN:
+		printf("link propagation took %s down\n", dev);
+		break;
+	case TAPBRIDGE_EVENT_TYPE_PROPAGATION_UP:
+		printf("link propagation brought %s up\n", dev);
+		break;
+	case TAPBRIDGE_EVENT_TYPE_PORT_LOST:
+		printf("port %s lost\n", dev);
+		break;
+	case TAPBRIDGE_EVENT_TYPE_MIRROR_LOST:
+		printf("mirror %s lost\n", dev);
+		break;
+	default:
+		/* A type from a newer kernel: say that something happened. */
+		printf("event %" PRIu32 "\n", ev->type);
+		break;
+	}
+}
+
+static int print_json_event(const struct tt_event *ev)
+{
+	struct json_object *obj = json_object_new_object();
+	const char *s;
+	char type_buf[16];
+	int ret = -ENOMEM;
+
+	if (!obj)
+		return -ENOMEM;
+	/* A type from a newer kernel: its number, still as a string. */
+	snprintf(type_buf, sizeof(type_buf), "%" PRIu32, ev->type);
+	s = type_buf;
+	if (ev->type < ARRAY_SIZE(event_names) && event_names[ev->type])
+		s = event_names[ev->type];
+
+	if (put_string(obj, "event", s) ||
+	    put_string(obj, "ifname", ev->name) ||
+	    put_nonzero(obj, "ifindex", ev->ifindex) ||
+	    put_string(obj, "dev", ev->dev_name) ||
+	    put_nonzero(obj, "dev_ifindex", ev->dev_ifindex))
+		goto out_put_obj;
+	s = json_object_to_json_string_ext(obj, JSON_PLAIN);
+	if (!s)
+		goto out_put_obj;
+	puts(s);
+	ret = 0;
+out_put_obj:
+	json_object_put(obj);
+	return ret;
+}
+
+/**
+ * tt_print_event - print one event as one line
+ * @ev: the event
+ * @json: one JSON object instead of text
+ *
+ * The line is flushed at once: whoever reads a pipe from "taptool monitor"
+ * must see each event when it happens, not when a buffer fills.
+ *
+ * Return: 0 on success, -ENOMEM, or -EIO when stdout took no more.
+ */
+int tt_print_event(const struct tt_event *ev, bool json)
+{
+	int ret = 0;
+
+	if (json)
+		ret = print_json_event(ev);
+	else
+		print_text_event(ev);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return -EIO;
+	return ret;
 }

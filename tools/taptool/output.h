@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * taptool output: instances as text lines or as one JSON array, and the
- * "Error: " lines of every failure.
+ * taptool output: instances as text lines or as one JSON array, events as
+ * one line or one JSON object each, and the "Error: "/"Warning: " lines.
  */
 #ifndef _TT_OUTPUT_H
 #define _TT_OUTPUT_H
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/tapbridge.h>
@@ -24,6 +25,30 @@ struct tt_direction_stats {
 };
 
 /**
+ * struct tt_mirror - one entry of an instance's mirror list
+ * @ifindex: interface index of the mirror device, 0 if absent or detached
+ * @direction: enum tapbridge_direction; 0 (not said) is the kernel's
+ *	default, both
+ * @snaplen: copies are cut to this many bytes; 0 means whole frames
+ * @tag_ab: VLAN ID pushed onto copies of direction a->b, 0 for none
+ * @tag_ba: VLAN ID pushed onto copies of direction b->a, 0 for none
+ * @tpid: enum tapbridge_tpid of those tags; 0 (not said) is 802.1Q
+ * @rx_pass: frames received on the mirror reach the host stack
+ * @counter: indexed by TAPBRIDGE_A_MIRROR_* (the u64 counters only);
+ *	a counter the kernel did not send stays 0
+ */
+struct tt_mirror {
+	uint32_t ifindex;
+	uint32_t direction;
+	uint32_t snaplen;
+	uint16_t tag_ab;
+	uint16_t tag_ba;
+	uint32_t tpid;
+	bool rx_pass;
+	uint64_t counter[TAPBRIDGE_A_MIRROR_MAX + 1];
+};
+
+/**
  * struct tt_instance - one instance as the kernel described it
  * @name: interface name of the instance device, empty if unknown
  * @ifindex: interface index of the instance device
@@ -33,6 +58,15 @@ struct tt_direction_stats {
  * @mirror: ifindex of the aggregate mirror, 0 if absent or detached
  * @mirror_ab: ifindex of the a->b mirror (split), 0 if absent or detached
  * @mirror_ba: ifindex of the b->a mirror (split), 0 if absent or detached
+ * @mirrors: the mirror list, with each mirror's options and counters
+ * @n_mirrors: entries in @mirrors
+ * @link_propagation: a port losing carrier takes the other one down
+ * @hold_down_ms: how long a carrier must stay up before link propagation
+ *	brings the other port back
+ * @rx_all: the ports receive all frames, bad FCS included
+ * @propagation_actions: ports link propagation took down or brought up
+ * @warnings: the kernel's configuration warnings, each a line of text
+ * @n_warnings: entries in @warnings
  * @a_to_b: counters of frames received on port A
  * @b_to_a: counters of frames received on port B
  */
@@ -45,14 +79,22 @@ struct tt_instance {
 	uint32_t mirror;
 	uint32_t mirror_ab;
 	uint32_t mirror_ba;
+	const struct tt_mirror *mirrors;
+	size_t n_mirrors;
+	bool link_propagation;
+	uint32_t hold_down_ms;
+	bool rx_all;
+	uint64_t propagation_actions;
+	const char *const *warnings;
+	size_t n_warnings;
 	struct tt_direction_stats a_to_b;
 	struct tt_direction_stats b_to_a;
 };
 
 /* What is printed of each instance. */
 enum tt_view {
-	TT_VIEW_SHOW,	/* mode, ports and mirrors */
-	TT_VIEW_STATS,	/* the above in JSON; name and counters in text */
+	TT_VIEW_SHOW,	/* mode, ports, mirrors and options */
+	TT_VIEW_STATS,	/* the above and counters in JSON; counters in text */
 };
 
 /**
@@ -76,7 +118,29 @@ int tt_printer_add(struct tt_printer *p, const struct tt_instance *inst);
 int tt_printer_flush(struct tt_printer *p);
 void tt_printer_release(struct tt_printer *p);
 
+/**
+ * struct tt_event - one message of the "events" multicast group
+ * @type: enum tapbridge_event_type
+ * @ifindex: interface index of the instance, 0 if not said
+ * @name: name of the instance as the event carries it, NULL if not said
+ * @dev_ifindex: interface index of the port or mirror concerned, 0 if
+ *	not said
+ * @dev_name: its name as the event carries it, NULL if not said; the
+ *	device may be gone by the time the event is read, so this is the
+ *	only name there is
+ */
+struct tt_event {
+	uint32_t type;
+	uint32_t ifindex;
+	const char *name;
+	uint32_t dev_ifindex;
+	const char *dev_name;
+};
+
+int tt_print_event(const struct tt_event *ev, bool json);
+
 void tt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tt_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tt_print_warnings(const char *const *texts, size_t n, const char *extack);
 
 #endif /* _TT_OUTPUT_H */

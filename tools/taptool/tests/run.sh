@@ -5,17 +5,22 @@
 # memory hygiene. They need no tapbridge module: on a host without it,
 # every command that gets past the grammar must stop at the family lookup
 # with the "not loaded" line, which also proves it was not refused
-# client-side. The VM selftests cover real kernel replies.
+# client-side. taptool_fake (taptool linked with tests/fake_nl.c) shows
+# what each line sends and how replies, warnings and events are reported;
+# output_test pins the formats by parsing and printing messages built as
+# the kernel builds them. The VM selftests cover real kernel replies.
 #
 # Prints KTAP; exits 1 if any test failed.
 #
-#   TAPTOOL=path OUTPUT_TEST=path tests/run.sh   (defaults: the built ones)
+#   TAPTOOL=path OUTPUT_TEST=path TAPTOOL_FAKE=path tests/run.sh
+#   (defaults: the built ones)
 
 set -u
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 TAPTOOL=${TAPTOOL:-$DIR/../taptool}
 OUTPUT_TEST=${OUTPUT_TEST:-$DIR/output_test}
+TAPTOOL_FAKE=${TAPTOOL_FAKE:-$DIR/taptool_fake}
 
 NOT_LOADED='Error: the tapbridge kernel module is not loaded (modprobe tapbridge)'
 HINT='Try "taptool help".'
@@ -109,15 +114,26 @@ run_test()
 # ---- usage text -----------------------------------------------------------
 
 SYNOPSIS=(
-	"taptool add NAME port-a IF port-b IF mode aggregate mirror IF"
-	"taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF"
-	"taptool set NAME mode aggregate mirror IF"
-	"taptool set NAME mode split mirror-ab IF mirror-ba IF"
+	"taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]"
+	"taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
+	"taptool set NAME mode aggregate mirror IF [INSTANCE-OPTIONS]"
+	"taptool set NAME mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
+	"taptool set NAME INSTANCE-OPTIONS"
+	"taptool set NAME mirror add IF [MIRROR-OPTIONS]"
+	"taptool set NAME mirror del IF"
 	"taptool del NAME"
 	"taptool show [NAME]"
 	"taptool stats [NAME]"
+	"taptool monitor"
 	"taptool help [COMMAND]"
 )
+
+# The keyword lists the synopsis names, as help spells them out.
+INSTANCE_OPTIONS="\
+INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]"
+MIRROR_OPTIONS="\
+MIRROR-OPTIONS := [dir a-b|b-a|both] [snaplen N] [tag-ab VID] [tag-ba VID]
+                  [tpid 802.1q|802.1ad] [rx-pass on|off]"
 
 test_help_lists_every_command()
 {
@@ -134,6 +150,19 @@ test_help_lists_every_command()
 		grep -qF -- "  $line " <<<"$out" ||
 			reasons+=("help does not list option \"$line\"")
 	done
+	# Every command, in the order of the table, and nothing else.
+	expect "help command lines" "$(printf '  %s\n' "${SYNOPSIS[@]}")" \
+		"$(grep '^  taptool ' <<<"$out")"
+}
+
+test_help_spells_out_keyword_lists()
+{
+	run help
+	[[ $out == *$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"$'\n\n'* ]] ||
+		reasons+=("help does not spell out the keyword lists:" "$out")
+	# Wrapped before 80 columns, as the rest of the prose is.
+	[ -z "$(awk 'length > 79 && !/^  taptool /' <<<"$out")" ] ||
+		reasons+=("help has long lines: $(awk 'length > 79' <<<"$out")")
 }
 
 test_help_options_print_the_same_text()
@@ -158,13 +187,19 @@ test_no_arguments_print_usage_on_stderr()
 
 test_command_help()
 {
-	local add
+	local add set
 
 	add="Usage:"$'\n'"  ${SYNOPSIS[0]}"$'\n'"  ${SYNOPSIS[1]}"
+	add+=$'\n\n'"$INSTANCE_OPTIONS"
 	expect_run 0 "$add" "" add help
 	expect_run 0 "$add" "" help add
-	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[5]}" "" show help
-	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[4]}" "" del help
+	set="Usage:"$(printf '\n  %s' "${SYNOPSIS[@]:2:5}")
+	set+=$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"
+	expect_run 0 "$set" "" set help
+	expect_run 0 "$set" "" help set
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[8]}" "" show help
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[7]}" "" del help
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[10]}" "" monitor help
 	usage_error 'unknown command "frob"' help frob
 }
 
@@ -255,6 +290,112 @@ test_unexpected_argument()
 	usage_error 'unexpected argument "t1"' show t0 t1
 	usage_error 'unexpected argument "t1"' -j stats t0 t1
 	usage_error 'unexpected argument "set"' help add set
+	usage_error 'unexpected argument "t0"' monitor t0
+	usage_error 'unexpected argument "lo"' -j monitor lo
+}
+
+test_set_needs_something_to_change()
+{
+	usage_error '"set" needs a mode or an option to change' set t0
+	usage_error '"set" needs a mode or an option to change' -j set t0
+}
+
+test_on_off_values()
+{
+	usage_error '"link-propagation" takes on or off, not "maybe"' \
+		add t0 port-a lo port-b lo mode aggregate mirror lo \
+		link-propagation maybe
+	usage_error '"rx-all" takes on or off, not "1"' set t0 rx-all 1
+	usage_error '"rx-pass" takes on or off, not "On"' \
+		set t0 mirror add lo rx-pass On
+}
+
+test_number_values()
+{
+	local word
+
+	for word in abc -1 +1 " 1" "1 " 0x10 1.5 ""; do
+		usage_error "\"hold-down\" takes an unsigned integer, not \"$word\"" \
+			set t0 hold-down "$word"
+	done
+	usage_error '"snaplen" takes an unsigned integer, not "12k"' \
+		set t0 mirror add lo snaplen 12k
+	usage_error '"tag-ba" takes an unsigned integer, not "ten"' \
+		set t0 mirror add lo tag-ba ten
+}
+
+# Only what the attribute cannot hold is refused here: it could not be
+# sent as typed.
+test_number_wider_than_its_attribute()
+{
+	usage_error '"hold-down" takes an unsigned integer up to 4294967295, not "4294967296"' \
+		add t0 hold-down 4294967296
+	usage_error '"snaplen" takes an unsigned integer up to 4294967295, not "99999999999999999999999"' \
+		set t0 mirror add lo snaplen 99999999999999999999999
+	usage_error '"tag-ab" takes an unsigned integer up to 65535, not "65536"' \
+		set t0 mirror add lo tag-ab 65536
+	usage_error '"tag-ba" takes an unsigned integer up to 65535, not "100000"' \
+		set t0 mirror add lo tag-ba 100000
+}
+
+test_unknown_direction_and_tpid()
+{
+	usage_error 'unknown direction "ab" (a-b, b-a or both)' \
+		set t0 mirror add lo dir ab
+	usage_error 'unknown direction "a->b" (a-b, b-a or both)' \
+		set t0 mirror add lo dir 'a->b'
+	usage_error 'unknown tpid "8021q" (802.1q or 802.1ad)' \
+		set t0 mirror add lo tpid 8021q
+	usage_error 'unknown tpid "0x88a8" (802.1q or 802.1ad)' \
+		set t0 mirror add lo tpid 0x88a8
+}
+
+test_mirror_add_grammar()
+{
+	usage_error '"mirror add" needs an interface' set t0 mirror add
+	usage_error 'unknown keyword "mode" for "mirror add"' \
+		set t0 mirror add lo mode split
+	usage_error 'unknown keyword "lo" for "mirror add"' \
+		set t0 mirror add lo lo
+	usage_error '"snaplen" is given twice' \
+		set t0 mirror add lo snaplen 64 dir both snaplen 128
+	usage_error '"dir" needs a value' set t0 mirror add lo snaplen 64 dir
+	usage_error '"abcdefghijklmnop" is not a valid instance name (1 to 15 characters)' \
+		set abcdefghijklmnop mirror add lo
+}
+
+test_mirror_del_grammar()
+{
+	usage_error '"mirror del" needs an interface' set t0 mirror del
+	usage_error 'unexpected argument "dir"' set t0 mirror del lo dir both
+	usage_error '"" is not a valid instance name (1 to 15 characters)' \
+		set "" mirror del lo
+}
+
+# Mirror options belong to "mirror add", instance options to add and set.
+test_keywords_of_other_commands()
+{
+	usage_error 'unknown keyword "snaplen" for "set"' set t0 snaplen 128
+	usage_error 'unknown keyword "dir" for "add"' \
+		add t0 port-a lo port-b lo mode aggregate mirror lo dir both
+	usage_error 'unknown keyword "link-propagation" for "mirror add"' \
+		set t0 mirror add lo link-propagation on
+	usage_error 'unknown keyword "hold-down" for "mirror add"' \
+		set t0 mirror add lo hold-down 5
+	usage_error 'unknown keyword "add" for "set"' \
+		set t0 mode aggregate add lo
+}
+
+# The shape of the line first, then each value in the order typed.
+test_values_are_checked_in_order()
+{
+	usage_error '"rx-all" takes on or off, not "yes"' \
+		set t0 rx-all yes hold-down x
+	usage_error '"hold-down" takes an unsigned integer, not "x"' \
+		set t0 hold-down x rx-all yes
+	usage_error 'unknown keyword "colour" for "set"' \
+		set t0 hold-down x colour red
+	usage_error '"tpid" needs a value' set t0 mirror add lo dir up tpid
 }
 
 # ---- interface names: exit 1, resolved before any kernel call -------------
@@ -265,12 +406,20 @@ test_unknown_interface()
 		add t0 port-a lo port-b "$NO_IF" mode aggregate mirror lo
 	fails_with "interface \"$NO_IF\" does not exist" \
 		set t0 mode split mirror-ab lo mirror-ba "$NO_IF"
+	fails_with "interface \"$NO_IF\" does not exist" \
+		set t0 mirror add "$NO_IF" dir a-b snaplen 128
+	fails_with "interface \"$NO_IF\" does not exist" \
+		set t0 mirror del "$NO_IF"
 }
 
 test_grammar_is_checked_before_interfaces()
 {
 	usage_error 'unknown keyword "bogus" for "add"' \
 		add t0 port-a "$NO_IF" bogus
+	usage_error 'unknown direction "up" (a-b, b-a or both)' \
+		set t0 mirror add "$NO_IF" dir up
+	usage_error '"link-propagation" takes on or off, not "yes"' \
+		set t0 mode aggregate mirror "$NO_IF" link-propagation yes
 }
 
 # ---- what reaches the kernel: here, the family lookup ---------------------
@@ -285,7 +434,25 @@ test_semantics_are_left_to_the_kernel()
 	reaches_kernel add t0 port-a lo port-b lo mirror lo
 	reaches_kernel add t0
 	reaches_kernel set t0 mode split mirror-ba lo
-	reaches_kernel set t0
+	reaches_kernel set t0 mirror lo
+	reaches_kernel set t0 hold-down 200
+	reaches_kernel add t0 port-a lo port-b lo mode aggregate mirror lo \
+		link-propagation off hold-down 5000
+}
+
+# Ranges are the kernel's: what was typed is sent, so that its policy
+# message is what the user reads.
+test_ranges_are_left_to_the_kernel()
+{
+	need_no_module && return
+	reaches_kernel set t0 mirror add lo snaplen 10
+	reaches_kernel set t0 mirror add lo snaplen 0
+	reaches_kernel set t0 mirror add lo snaplen 4294967295
+	reaches_kernel set t0 mirror add lo tag-ab 5000
+	reaches_kernel set t0 mirror add lo tag-ba 0 tag-ab 65535
+	reaches_kernel set t0 mirror add lo tpid 802.1ad
+	reaches_kernel set t0 hold-down 600001
+	reaches_kernel set t0 hold-down 007
 }
 
 test_not_loaded_add_set_del()
@@ -296,6 +463,28 @@ test_not_loaded_add_set_del()
 		mirror-ab lo
 	reaches_kernel set t0 mode aggregate mirror lo
 	reaches_kernel del t0
+}
+
+test_not_loaded_instance_options()
+{
+	need_no_module && return
+	reaches_kernel add t0 port-a lo port-b lo mode aggregate mirror lo \
+		link-propagation on hold-down 200 rx-all on
+	reaches_kernel add t0 port-a lo port-b lo mode split mirror-ab lo \
+		mirror-ba lo rx-all off hold-down 0 link-propagation on
+	reaches_kernel set t0 mode split mirror-ab lo mirror-ba lo rx-all off
+	reaches_kernel set t0 link-propagation on
+	reaches_kernel set t0 rx-all on hold-down 1000
+}
+
+test_not_loaded_mirror_add_del()
+{
+	need_no_module && return
+	reaches_kernel set t0 mirror add lo
+	reaches_kernel set t0 mirror add lo dir both snaplen 128 tag-ab 10 \
+		tag-ba 20 tpid 802.1q rx-pass on
+	reaches_kernel set t0 mirror add lo rx-pass off tpid 802.1ad dir b-a
+	reaches_kernel set t0 mirror del lo
 }
 
 test_not_loaded_show_stats()
@@ -315,11 +504,201 @@ test_not_loaded_json()
 	reaches_kernel --json --pretty show
 }
 
+test_not_loaded_monitor()
+{
+	need_no_module && return
+	reaches_kernel monitor
+	reaches_kernel -j monitor
+	reaches_kernel -j -p monitor
+}
+
+# ---- what is sent, and how replies are reported: taptool_fake ------------
+
+# taptool_fake is taptool with tests/fake_nl.c for a kernel: it logs each
+# request, attributes by spec name in the order sent ("lo" is ifindex 1),
+# and replies as TT_FAKE_* say.
+
+# fake ARGS...: run taptool_fake, leaving $out, $err, $rc and the requests
+# it sent in $sent.
+fake()
+{
+	: >"$TMP/sent"
+	TT_FAKE_LOG="$TMP/sent" "$TAPTOOL_FAKE" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	out=$(<"$TMP/out")
+	err=$(<"$TMP/err")
+	sent=$(<"$TMP/sent")
+}
+
+# sends REQUEST ARGS...: taptool ARGS succeeds quietly, sending REQUEST.
+sends()
+{
+	local want=$1
+
+	shift
+	fake "$@"
+	expect "taptool $* exit code" 0 "$rc"
+	expect "taptool $* stdout" "" "$out"
+	expect "taptool $* stderr" "" "$err"
+	expect "taptool $* request" "$want" "$sent"
+}
+
+# The lines of the first release send what they always sent.
+test_sends_the_first_syntax_unchanged()
+{
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
+		add t0 port-a lo port-b lo mode aggregate mirror lo
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:2 mirror-ab=u32:1 mirror-ba=u32:1' \
+		add t0 mode split mirror-ba lo port-b lo mirror-ab lo port-a lo
+	sends 'set name="t0" mode=u32:1 mirror=u32:1' \
+		set t0 mode aggregate mirror lo
+	sends 'set name="t0" mode=u32:2 mirror-ab=u32:1 mirror-ba=u32:1' \
+		set t0 mode split mirror-ab lo mirror-ba lo
+	# "mirror IF" without a mode is still the preset keyword.
+	sends 'set name="t0" mirror=u32:1' set t0 mirror lo
+	sends 'delete name="t0"' del t0
+}
+
+test_sends_instance_options()
+{
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1 link-propagation=u8:1 hold-down=u32:200 rx-all=u8:1' \
+		add t0 port-a lo port-b lo mode aggregate mirror lo \
+		link-propagation on hold-down 200 rx-all on
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:2 mirror-ab=u32:1 mirror-ba=u32:1 link-propagation=u8:0 rx-all=u8:0' \
+		add t0 port-a lo port-b lo mode split mirror-ab lo \
+		mirror-ba lo rx-all off link-propagation off
+	sends 'set name="t0" hold-down=u32:200' set t0 hold-down 200
+	sends 'set name="t0" link-propagation=u8:1 rx-all=u8:0' \
+		set t0 rx-all off link-propagation on
+	sends 'set name="t0" mode=u32:1 mirror=u32:1 hold-down=u32:0' \
+		set t0 hold-down 0 mode aggregate mirror lo
+}
+
+test_sends_mirror_add_del()
+{
+	sends 'mirror-add name="t0" mirrors={ ifindex=u32:1 }' \
+		set t0 mirror add lo
+	sends 'mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:1 snaplen=u32:128 tag-vid-ab=u16:10 tag-vid-ba=u16:20 tag-tpid=u32:2 rx-pass=u8:1 }' \
+		set t0 mirror add lo rx-pass on tpid 802.1ad tag-ba 20 \
+		tag-ab 10 snaplen 128 dir a-b
+	sends 'mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:2 tag-tpid=u32:1 rx-pass=u8:0 }' \
+		set t0 mirror add lo dir b-a tpid 802.1q rx-pass off
+	sends 'mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:3 }' \
+		set t0 mirror add lo dir both
+	sends 'mirror-del name="t0" mirrors={ ifindex=u32:1 }' \
+		set t0 mirror del lo
+}
+
+# Out of the kernel's range, but what was typed: sent as is.
+test_sends_what_was_typed()
+{
+	sends 'mirror-add name="t0" mirrors={ ifindex=u32:1 snaplen=u32:10 }' \
+		set t0 mirror add lo snaplen 10
+	sends 'mirror-add name="t0" mirrors={ ifindex=u32:1 tag-vid-ab=u16:5000 tag-vid-ba=u16:0 }' \
+		set t0 mirror add lo tag-ab 5000 tag-ba 0
+	sends 'mirror-add name="t0" mirrors={ ifindex=u32:1 snaplen=u32:4294967295 tag-vid-ab=u16:65535 }' \
+		set t0 mirror add lo snaplen 4294967295 tag-ab 65535
+	sends 'set name="t0" hold-down=u32:600001' set t0 hold-down 600001
+	sends 'set name="t0" hold-down=u32:7' set t0 hold-down 007
+}
+
+test_sends_show_stats()
+{
+	sends 'get dump' show
+	sends 'get name="t0"' stats t0
+	fake -j show
+	expect "-j show of no instances" "0|[]|" "$rc|$out|$err"
+}
+
+# A warning reaches the user once, whether the reply, the extack message
+# or both carry it; the command still succeeds.
+test_reports_warnings()
+{
+	local w1="mirror m0: MTU 1400 is below port-a's 1500"
+	local w2="mirror m1: MTU 1400 is below port-a's 1500"
+
+	TT_FAKE_WARNINGS="$w1|$w2|$w1" TT_FAKE_EXTACK=$w1 \
+		fake add t0 port-a lo port-b lo mode aggregate mirror lo
+	expect "add warnings exit code" 0 "$rc"
+	expect "add warnings stdout" "" "$out"
+	expect "add warnings" "Warning: $w1"$'\n'"Warning: $w2" "$err"
+
+	TT_FAKE_WARNINGS=$w2 TT_FAKE_EXTACK=$w1 fake set t0 rx-all on
+	expect "set warnings exit code" 0 "$rc"
+	expect "set warnings" "Warning: $w2"$'\n'"Warning: $w1" "$err"
+
+	TT_FAKE_WARNINGS=$w1 fake set t0 mirror add lo snaplen 64
+	expect "mirror add warning exit code" 0 "$rc"
+	expect "mirror add warning" "Warning: $w1" "$err"
+
+	# No reply, so the extack message alone.
+	TT_FAKE_EXTACK=$w2 fake set t0 mirror del lo
+	expect "mirror del warning exit code" 0 "$rc"
+	expect "mirror del warning" "Warning: $w2" "$err"
+}
+
+test_reports_kernel_errors()
+{
+	local msg='Mirror snaplen must be between 64 and 65535'
+
+	TT_FAKE_ERRNO=34 TT_FAKE_EXTACK=$msg fake set t0 mirror add lo snaplen 10
+	expect "refused mirror add" "1|Error: $msg" "$rc|$err"
+	TT_FAKE_ERRNO=1 fake set t0 mirror del lo
+	expect "mirror del without CAP_NET_ADMIN" \
+		"1|Error: Operation not permitted (CAP_NET_ADMIN needed)" \
+		"$rc|$err"
+}
+
+test_monitor_prints_each_event()
+{
+	local events='1,7,tap0;5,7,tap0,5,pa;ENOBUFS;6,7,tap0,6,pb'
+
+	TT_FAKE_EVENTS=$events fake monitor
+	expect "monitor exit code" 1 "$rc"
+	expect "monitor request" "subscribe events" "$sent"
+	expect "monitor stdout" "\
+tap0: created
+tap0: carrier down on pa
+tap0: link propagation took pb down" "$out"
+	# A queue overflow is said and the monitor goes on; the fake then
+	# ends the socket.
+	expect "monitor stderr" "\
+Warning: events were lost: the receive queue overflowed
+Error: Connection reset by peer" "$err"
+
+	TT_FAKE_EVENTS=$events fake -j -p monitor
+	expect "monitor -j stdout" "\
+{\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
+{\"event\":\"carrier-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":5}
+{\"event\":\"propagation-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pb\",\"dev_ifindex\":6}" "$out"
+}
+
+test_monitor_refusals()
+{
+	TT_FAKE_SUBSCRIBE_ERRNO=1 fake monitor
+	expect "monitor without CAP_NET_ADMIN" \
+		"1||Error: Operation not permitted (CAP_NET_ADMIN needed)" \
+		"$rc|$out|$err"
+	TT_FAKE_SUBSCRIBE_ERRNO=2 fake -j monitor
+	expect "monitor of a module without the group" \
+		"1||Error: the tapbridge kernel module has no \"events\" group" \
+		"$rc|$out|$err"
+	# stdout closed: said, not a silent exit.
+	TT_FAKE_EVENTS='1,7,tap0' "$TAPTOOL_FAKE" monitor >&- 2>"$TMP/err"
+	expect "monitor with stdout closed" \
+		"1|Error: cannot write to standard output" "$?|$(<"$TMP/err")"
+}
+
 # ---- output formats, through output.c with fixed instances ----------------
 
-# output_test prints tap0 (aggregate, ports lo/lo, mirror detached) and
-# tap1 (split, port-b an index with no device, mirror-ba detached), with
-# counters counting up from 1, 11, 0 and 2^64 - 8.
+# output_test builds each instance as the kernel sends it, parses it and
+# prints it: tap0 (aggregate, ports lo/lo, mirror detached, defaults),
+# tap1 (split, port-b an index with no device, mirror-ab with options,
+# mirror-ba detached), tap2 (aggregate, mirror options, link propagation,
+# rx-all, warnings), tap3 (custom list: defaults, every option, a detached
+# entry). Direction counters count up in attribute order (fwd-oversize is
+# the last) from 1, 11, 0, 2^64 - 9, 21, 31, 41 and 51; mirror counters
+# from 100, 200, 300, 310 and 320.
 output()
 {
 	"$OUTPUT_TEST" "$@" >"$TMP/out" 2>"$TMP/err"
@@ -334,7 +713,11 @@ test_format_show_text()
 	output show
 	expect "show text" "\
 tap0: mode aggregate port-a lo port-b lo mirror -
-tap1: mode split port-a lo port-b if2147483647 mirror-ab lo mirror-ba -" "$out"
+tap1: mode split port-a lo port-b if2147483647 mirror-ab lo snaplen 256 tag-ba 30 mirror-ba -
+tap2: mode aggregate port-a lo port-b lo mirror lo snaplen 128 tag-ab 10 tag-ba 20 tpid 802.1ad rx-pass on link-propagation on hold-down 200 rx-all on
+    warning: mirror lo: MTU 1400 is below port-a's 1500, longer copies are dropped
+    warning: port-b lo: MTU 9000 is above port-a's 1500
+tap3: mode custom port-a lo port-b lo mirror lo dir both mirror if2147483647 dir a-b snaplen 64 tag-ab 1 tag-ba 4094 tpid 802.1ad rx-pass on mirror - dir both link-propagation on hold-down 0" "$out"
 }
 
 test_format_stats_text()
@@ -342,41 +725,231 @@ test_format_stats_text()
 	output stats
 	expect "stats text" "\
 tap0:
-  a->b: rx 1 pkts 2 bytes  fwd 3 pkts 4 bytes  fwd-drops 5  mirror 6 pkts 7 bytes  mirror-drops 8
-  b->a: rx 11 pkts 12 bytes  fwd 13 pkts 14 bytes  fwd-drops 15  mirror 16 pkts 17 bytes  mirror-drops 18
+  a->b: rx 1 pkts 2 bytes  fwd 3 pkts 4 bytes  fwd-drops 5 oversize 9  mirror 6 pkts 7 bytes  mirror-drops 8
+  b->a: rx 11 pkts 12 bytes  fwd 13 pkts 14 bytes  fwd-drops 15 oversize 19  mirror 16 pkts 17 bytes  mirror-drops 18
 tap1:
-  a->b: rx 0 pkts 1 bytes  fwd 2 pkts 3 bytes  fwd-drops 4  mirror 5 pkts 6 bytes  mirror-drops 7
-  b->a: rx 18446744073709551608 pkts 18446744073709551609 bytes  fwd 18446744073709551610 pkts 18446744073709551611 bytes  fwd-drops 18446744073709551612  mirror 18446744073709551613 pkts 18446744073709551614 bytes  mirror-drops 18446744073709551615" "$out"
+  a->b: rx 0 pkts 1 bytes  fwd 2 pkts 3 bytes  fwd-drops 4 oversize 8  mirror 5 pkts 6 bytes  mirror-drops 7
+  b->a: rx 18446744073709551607 pkts 18446744073709551608 bytes  fwd 18446744073709551609 pkts 18446744073709551610 bytes  fwd-drops 18446744073709551611 oversize 18446744073709551615  mirror 18446744073709551612 pkts 18446744073709551613 bytes  mirror-drops 18446744073709551614
+  mirror lo: tx 100 pkts 101 bytes  tx-drops 102  sliced 103  oversize 104  rx-drops 105
+tap2:
+  a->b: rx 21 pkts 22 bytes  fwd 23 pkts 24 bytes  fwd-drops 25 oversize 29  mirror 26 pkts 27 bytes  mirror-drops 28
+  b->a: rx 31 pkts 32 bytes  fwd 33 pkts 34 bytes  fwd-drops 35 oversize 39  mirror 36 pkts 37 bytes  mirror-drops 38
+  mirror lo: tx 200 pkts 201 bytes  tx-drops 202  sliced 203  oversize 204  rx-drops 205
+tap3:
+  a->b: rx 41 pkts 42 bytes  fwd 43 pkts 44 bytes  fwd-drops 45 oversize 49  mirror 46 pkts 47 bytes  mirror-drops 48
+  b->a: rx 51 pkts 52 bytes  fwd 53 pkts 54 bytes  fwd-drops 55 oversize 59  mirror 56 pkts 57 bytes  mirror-drops 58
+  mirror lo: tx 300 pkts 301 bytes  tx-drops 302  sliced 303  oversize 304  rx-drops 305
+  mirror if2147483647: tx 310 pkts 311 bytes  tx-drops 312  sliced 313  oversize 314  rx-drops 315
+  mirror -: tx 320 pkts 321 bytes  tx-drops 322  sliced 323  oversize 324  rx-drops 325
+  propagation-actions 3" "$out"
+}
+
+# json_lines: the lines of stdin joined, for JSON too long for one line.
+json_lines()
+{
+	tr -d '\n'
+}
+
+# The show part of each instance's JSON ("lo" is ifindex 1 in every
+# netns); MIRROR_COUNTERS stands where stats adds a mirror's counters.
+SHOW_JSON=()
+SHOW_JSON[0]=$(json_lines <<'EOF'
+{"ifname":"tap0","ifindex":7,"mode":"aggregate","port_a":"lo","port_b":"lo",
+"mirror":null,"mirrors":[],"link_propagation":false,"hold_down_ms":1000,
+"rx_all":false,"propagation_actions":0,"warnings":[]
+EOF
+)
+SHOW_JSON[1]=$(json_lines <<'EOF'
+{"ifname":"tap1","ifindex":8,"mode":"split","port_a":"lo",
+"port_b":"if2147483647","mirror_ab":"lo","mirror_ba":null,
+"mirrors":[{"ifname":"lo","ifindex":1,"dir":"a-b","snaplen":256,
+"tag_ab":null,"tag_ba":30,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
+"link_propagation":false,"hold_down_ms":1000,"rx_all":false,
+"propagation_actions":0,"warnings":[]
+EOF
+)
+SHOW_JSON[2]=$(json_lines <<'EOF'
+{"ifname":"tap2","ifindex":9,"mode":"aggregate","port_a":"lo","port_b":"lo",
+"mirror":"lo","mirrors":[{"ifname":"lo","ifindex":1,"dir":"both",
+"snaplen":128,"tag_ab":10,"tag_ba":20,"tpid":"802.1ad",
+"rx_pass":true MIRROR_COUNTERS}],
+"link_propagation":true,"hold_down_ms":200,"rx_all":true,
+"propagation_actions":0,"warnings":["mirror lo: MTU 1400 is below port-a's
+ 1500, longer copies are dropped","port-b lo: MTU 9000 is above port-a's
+ 1500"]
+EOF
+)
+SHOW_JSON[3]=$(json_lines <<'EOF'
+{"ifname":"tap3","ifindex":10,"mode":"custom","port_a":"lo","port_b":"lo",
+"mirror":null,"mirror_ab":null,"mirror_ba":null,
+"mirrors":[{"ifname":"lo","ifindex":1,"dir":"both","snaplen":null,
+"tag_ab":null,"tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS},
+{"ifname":"if2147483647","ifindex":2147483647,"dir":"a-b","snaplen":64,
+"tag_ab":1,"tag_ba":4094,"tpid":"802.1ad","rx_pass":true MIRROR_COUNTERS},
+{"ifname":null,"ifindex":null,"dir":"both","snaplen":null,"tag_ab":null,
+"tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
+"link_propagation":true,"hold_down_ms":0,"rx_all":false,
+"propagation_actions":3,"warnings":[]
+EOF
+)
+
+# show_json N [FIRST...]: instance N's show JSON, with the counters of its
+# mirrors (counting up from each FIRST) where stats has them, without the
+# closing brace.
+show_json()
+{
+	local json=${SHOW_JSON[$1]} first
+
+	shift
+	for first in "$@"; do
+		json=${json/ MIRROR_COUNTERS/$(mirror_counters "$first")}
+	done
+	printf '%s' "${json// MIRROR_COUNTERS/}"
+}
+
+# mirror_counters FIRST: a mirror's counters, as stats adds them.
+mirror_counters()
+{
+	local f=$1
+
+	printf ',"tx_packets":%s,"tx_bytes":%s,"tx_drops":%s,"sliced":%s,"oversize":%s,"rx_drops":%s' \
+		"$f" "$((f + 1))" "$((f + 2))" "$((f + 3))" "$((f + 4))" \
+		"$((f + 5))"
+}
+
+# directions_json A B: both directions, counting up from A and from B in
+# attribute order (fwd-oversize last).
+directions_json()
+{
+	local fmt='{"rx_packets":%s,"rx_bytes":%s,"fwd_packets":%s,"fwd_bytes":%s,"fwd_drops":%s,"fwd_oversize":%s,"mirror_packets":%s,"mirror_bytes":%s,"mirror_drops":%s}'
+	local a=$1 b=$2
+
+	# shellcheck disable=SC2059
+	printf ',"a_to_b":'"$fmt"',"b_to_a":'"$fmt" \
+		"$a" "$((a + 1))" "$((a + 2))" "$((a + 3))" "$((a + 4))" \
+		"$((a + 8))" "$((a + 5))" "$((a + 6))" "$((a + 7))" \
+		"$b" "$((b + 1))" "$((b + 2))" "$((b + 3))" "$((b + 4))" \
+		"$((b + 8))" "$((b + 5))" "$((b + 6))" "$((b + 7))"
 }
 
 test_format_show_json()
 {
 	output show json
 	expect "show json" \
-'[{"ifname":"tap0","ifindex":7,"mode":"aggregate","port_a":"lo","port_b":"lo","mirror":null},{"ifname":"tap1","ifindex":8,"mode":"split","port_a":"lo","port_b":"if2147483647","mirror_ab":"lo","mirror_ba":null}]' \
+		"[$(show_json 0)},$(show_json 1)},$(show_json 2)},$(show_json 3)}]" \
 		"$out"
 }
 
 test_format_stats_json()
 {
-	local plain pretty
+	local plain pretty want
 
 	output stats json
 	plain=$out
-	expect "stats json" \
-'[{"ifname":"tap0","ifindex":7,"mode":"aggregate","port_a":"lo","port_b":"lo","mirror":null,"a_to_b":{"rx_packets":1,"rx_bytes":2,"fwd_packets":3,"fwd_bytes":4,"fwd_drops":5,"mirror_packets":6,"mirror_bytes":7,"mirror_drops":8},"b_to_a":{"rx_packets":11,"rx_bytes":12,"fwd_packets":13,"fwd_bytes":14,"fwd_drops":15,"mirror_packets":16,"mirror_bytes":17,"mirror_drops":18}},{"ifname":"tap1","ifindex":8,"mode":"split","port_a":"lo","port_b":"if2147483647","mirror_ab":"lo","mirror_ba":null,"a_to_b":{"rx_packets":0,"rx_bytes":1,"fwd_packets":2,"fwd_bytes":3,"fwd_drops":4,"mirror_packets":5,"mirror_bytes":6,"mirror_drops":7},"b_to_a":{"rx_packets":18446744073709551608,"rx_bytes":18446744073709551609,"fwd_packets":18446744073709551610,"fwd_bytes":18446744073709551611,"fwd_drops":18446744073709551612,"mirror_packets":18446744073709551613,"mirror_bytes":18446744073709551614,"mirror_drops":18446744073709551615}}]' \
-		"$plain"
+	want="[$(show_json 0)$(directions_json 1 11)},"
+	# b->a counts up to 2^64 - 1, beyond bash arithmetic.
+	want+="$(show_json 1 100)$(directions_json 0 0 | sed 's/"b_to_a":.*//')"
+	want+=$(json_lines <<'EOF'
+"b_to_a":{"rx_packets":18446744073709551607,"rx_bytes":18446744073709551608,
+"fwd_packets":18446744073709551609,"fwd_bytes":18446744073709551610,
+"fwd_drops":18446744073709551611,"fwd_oversize":18446744073709551615,
+"mirror_packets":18446744073709551612,"mirror_bytes":18446744073709551613,
+"mirror_drops":18446744073709551614}},
+EOF
+)
+	want+="$(show_json 2 200)$(directions_json 21 31)},"
+	want+="$(show_json 3 300 310 320)$(directions_json 41 51)}]"
+	expect "stats json" "$want" "$plain"
 
 	# -p: the same document, indented over many lines.
 	output stats json pretty
 	pretty=$out
-	[ "$(wc -l <<<"$pretty")" -gt 50 ] ||
+	[ "$(wc -l <<<"$pretty")" -gt 100 ] ||
 		reasons+=("pretty JSON is not indented: $pretty")
 	python3 - "$plain" "$pretty" <<'EOF' || reasons+=("pretty JSON differs from plain JSON")
 import json, sys
 plain, pretty = (json.loads(s) for s in sys.argv[1:3])
-sys.exit(plain != pretty or plain[1]["b_to_a"]["mirror_drops"] != 2**64 - 1)
+sys.exit(plain != pretty or plain[1]["b_to_a"]["fwd_oversize"] != 2**64 - 1)
 EOF
+}
+
+test_format_monitor_text()
+{
+	output events
+	expect "monitor text" "\
+tap0: created
+tap0: changed
+tap0: carrier down on pa
+tap0: link propagation took pb down
+tap0: carrier up on pa
+tap0: link propagation brought pb up
+tap0: mirror m0 lost
+tap0: port pa lost
+tap0: deleted
+if8: carrier down on if9
+tap1: event 42" "$out"
+}
+
+test_format_monitor_json()
+{
+	output events json
+	expect "monitor json" "\
+{\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
+{\"event\":\"changed\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
+{\"event\":\"carrier-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":5}
+{\"event\":\"propagation-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pb\",\"dev_ifindex\":6}
+{\"event\":\"carrier-up\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":5}
+{\"event\":\"propagation-up\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pb\",\"dev_ifindex\":6}
+{\"event\":\"mirror-lost\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"m0\",\"dev_ifindex\":4000}
+{\"event\":\"port-lost\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":4001}
+{\"event\":\"deleted\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
+{\"event\":\"carrier-down\",\"ifname\":null,\"ifindex\":8,\"dev\":null,\"dev_ifindex\":9}
+{\"event\":\"42\",\"ifname\":\"tap1\",\"ifindex\":8,\"dev\":null,\"dev_ifindex\":null}" "$out"
+}
+
+# A reader of a pipe gets each event line while the writer still runs:
+# output_test prints the first event, then waits for its stdin to close.
+test_monitor_lines_are_flushed()
+{
+	local mode want line from to pid
+
+	for mode in text json; do
+		want="tap0: created"
+		[ "$mode" == json ] &&
+			want='{"event":"created","ifname":"tap0","ifindex":7,"dev":null,"dev_ifindex":null}'
+		coproc OT { "$OUTPUT_TEST" events "$mode" wait 2>&1; }
+		# bash unsets these once the coprocess is gone.
+		from=${OT[0]} to=${OT[1]} pid=$OT_PID
+		line=
+		read -r -t 10 line <&"$from"
+		expect "first $mode event, read while output_test waits" \
+			"$want" "$line"
+		exec {to}>&-
+		cat <&"$from" >/dev/null
+		exec {from}<&-
+		wait "$pid"
+		expect "output_test events $mode wait exit code" 0 "$?"
+	done
+}
+
+# Each distinct warning once: the reply's in order, then the extack
+# message unless it repeats one of them.
+test_format_warnings()
+{
+	"$OUTPUT_TEST" warnings >"$TMP/out" 2>"$TMP/err"
+	expect "output_test warnings exit code" 0 "$?"
+	expect "output_test warnings stdout" "" "$(<"$TMP/out")"
+	expect "warnings" "\
+-- extack repeats one
+Warning: mirror m0: MTU 1400 is below port-a's 1500
+Warning: mirror m1: MTU 1400 is below port-a's 1500
+-- extack of its own
+Warning: mirror m0: MTU 1400 is below port-a's 1500
+Warning: mirror m1: MTU 1400 is below port-a's 1500
+Warning: port-b pb: MTU 9000 is above port-a's 1500
+-- extack alone
+Warning: mirror m0: MTU 1400 is below port-a's 1500
+-- nothing" "$(<"$TMP/err")"
 }
 
 # ---- memory: every path frees what it took --------------------------------
@@ -405,13 +978,21 @@ test_valgrind_taptool()
 		return
 	fi
 	vg_check 0 "$TAPTOOL" help
+	vg_check 0 "$TAPTOOL" set help
 	vg_check 2 "$TAPTOOL"
 	vg_check 2 "$TAPTOOL" add t0 port-a lo mode split mirror lo
+	vg_check 2 "$TAPTOOL" set t0
+	vg_check 2 "$TAPTOOL" set t0 mirror add lo tag-ab 65536
+	vg_check 2 "$TAPTOOL" set t0 mirror add lo dir up
 	vg_check 1 "$TAPTOOL" add t0 port-a lo port-b "$NO_IF"
+	vg_check 1 "$TAPTOOL" set t0 mirror add "$NO_IF"
 	need_no_module && { skip_reason=; return; }
 	vg_check 1 "$TAPTOOL" add t0 port-a lo port-b lo mode aggregate mirror lo
+	vg_check 1 "$TAPTOOL" set t0 mirror add lo snaplen 128 rx-pass on
+	vg_check 1 "$TAPTOOL" set t0 mirror del lo
 	vg_check 1 "$TAPTOOL" -j -p show
 	vg_check 1 "$TAPTOOL" stats t0
+	vg_check 1 "$TAPTOOL" -j monitor
 }
 
 test_valgrind_output()
@@ -420,15 +1001,39 @@ test_valgrind_output()
 		skip_reason="valgrind not installed"
 		return
 	fi
+	vg_check 0 "$OUTPUT_TEST" show
 	vg_check 0 "$OUTPUT_TEST" stats
 	vg_check 0 "$OUTPUT_TEST" show json
 	vg_check 0 "$OUTPUT_TEST" stats json pretty
+	vg_check 0 "$OUTPUT_TEST" events
+	vg_check 0 "$OUTPUT_TEST" events json
+	vg_check 0 "$OUTPUT_TEST" warnings
+}
+
+# The paths only the fake reaches: replies, warnings, events.
+test_valgrind_taptool_fake()
+{
+	if ! command -v valgrind >/dev/null; then
+		skip_reason="valgrind not installed"
+		return
+	fi
+	TT_FAKE_WARNINGS='a|b|a' TT_FAKE_EXTACK=c \
+		vg_check 0 "$TAPTOOL_FAKE" set t0 mirror add lo snaplen 64
+	TT_FAKE_WARNINGS='a' vg_check 0 "$TAPTOOL_FAKE" \
+		add t0 port-a lo port-b lo mode aggregate mirror lo
+	TT_FAKE_ERRNO=22 TT_FAKE_EXTACK=c \
+		vg_check 1 "$TAPTOOL_FAKE" set t0 hold-down 1
+	TT_FAKE_EVENTS='1,7,tap0;ENOBUFS;5,7,tap0,5,pa;42' \
+		vg_check 1 "$TAPTOOL_FAKE" -j monitor
+	TT_FAKE_EVENTS='1,7,tap0;9,7,,4,' vg_check 1 "$TAPTOOL_FAKE" monitor
+	TT_FAKE_SUBSCRIBE_ERRNO=1 vg_check 1 "$TAPTOOL_FAKE" monitor
 }
 
 # ---------------------------------------------------------------------------
 
 TESTS=(
 	help_lists_every_command
+	help_spells_out_keyword_lists
 	help_options_print_the_same_text
 	no_arguments_print_usage_on_stderr
 	command_help
@@ -443,22 +1048,49 @@ TESTS=(
 	keyword_given_twice
 	instance_name_too_long
 	unexpected_argument
+	set_needs_something_to_change
+	on_off_values
+	number_values
+	number_wider_than_its_attribute
+	unknown_direction_and_tpid
+	mirror_add_grammar
+	mirror_del_grammar
+	keywords_of_other_commands
+	values_are_checked_in_order
 	unknown_interface
 	grammar_is_checked_before_interfaces
 	semantics_are_left_to_the_kernel
+	ranges_are_left_to_the_kernel
 	not_loaded_add_set_del
+	not_loaded_instance_options
+	not_loaded_mirror_add_del
 	not_loaded_show_stats
 	not_loaded_json
+	not_loaded_monitor
+	sends_the_first_syntax_unchanged
+	sends_instance_options
+	sends_mirror_add_del
+	sends_what_was_typed
+	sends_show_stats
+	reports_warnings
+	reports_kernel_errors
+	monitor_prints_each_event
+	monitor_refusals
 	format_show_text
 	format_stats_text
 	format_show_json
 	format_stats_json
+	format_monitor_text
+	format_monitor_json
+	monitor_lines_are_flushed
+	format_warnings
 	valgrind_taptool
 	valgrind_output
+	valgrind_taptool_fake
 )
 
 echo "TAP version 13"
-for bin in "$TAPTOOL" "$OUTPUT_TEST"; do
+for bin in "$TAPTOOL" "$OUTPUT_TEST" "$TAPTOOL_FAKE"; do
 	if [ ! -x "$bin" ]; then
 		echo "1..0 # SKIP $bin not built (make -C tools/taptool)"
 		echo "# totals: pass=0 fail=0 skip=0"
