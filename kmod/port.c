@@ -298,8 +298,9 @@ static void tapbridge_propagation_up(struct tapbridge_port *port)
 	port->tbr->propagation_actions++;
 	netdev_info(port->tbr->dev, "link propagation: bringing %s back up\n",
 		    dev->name);
-	dev_change_flags(dev, dev->flags | IFF_UP, NULL);
+	/* The event first: bringing @dev up reports its carrier. */
 	tapbridge_nl_event(port->tbr, TAPBRIDGE_EVENT_TYPE_PROPAGATION_UP, dev);
+	dev_change_flags(dev, dev->flags | IFF_UP, NULL);
 }
 
 /*
