@@ -1,0 +1,145 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the tapbridge test kernel under virtme-ng and run a shell command in
+# it, with tapbridge.ko loaded, taptool on PATH and the repo root as cwd
+# (see guest.sh for what happens around the command):
+#
+#   selftests/vm/run.sh [--check] CMD...
+#
+# The words of CMD are joined with spaces and run by bash in the guest. The
+# exit status is CMD's, or non-zero if the kernel logged a splat, the
+# module did not unload, or the guest died or timed out (124). Through
+# `make vm-run` any failure becomes make's exit status 2.
+#
+# stdout gets CMD's output (stdout and stderr) and the runner's own `vm:`
+# lines. With --check, only the KTAP lines that matter go to stdout (top
+# level `ok`/`not ok`, `# totals:`, bail outs) while everything goes to the
+# log. The log (default build/log/vm.log) also holds the guest console:
+# boot messages and the whole kernel log.
+#
+# Environment:
+#   KDIR            test kernel build dir (default: selftests/vm/kernel.sh)
+#   TBR_MODULE_DIR  directory holding tapbridge.ko (default: kmod)
+#   TBR_VM_LOG      log file (default: build/log/vm.log)
+#   TBR_VM_TIMEOUT  seconds before the VM is killed (default: 2400)
+#   TBR_VM_MEMORY   guest memory (default: 2G)
+#   TBR_VM_CPUS     guest vCPUs (default: 2)
+#   TBR_VM_KVM      1: use KVM (default: CPU emulation, see below)
+
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+check=0
+if [ "${1:-}" = --check ]; then
+	check=1
+	shift
+fi
+if [ "$#" -eq 0 ]; then
+	echo "usage: $0 [--check] CMD..." >&2
+	exit 2
+fi
+
+# Runs from several shells at once must not share a log: the first one
+# takes build/log/vm.log, the others get one named after their pid.
+log=${TBR_VM_LOG:-$top/build/log/vm.log}
+mkdir -p "$(dirname "$log")"
+exec 8>>"$log.lock"
+if ! flock -n 8; then
+	log=${log%.log}-$$.log
+fi
+moddir=${TBR_MODULE_DIR:-$top/kmod}
+moddir=$(cd "$moddir" && pwd)
+timeout=${TBR_VM_TIMEOUT:-2400}
+
+kdir=${KDIR:-$("$here/kernel.sh")}
+vng=$("$here/vng.sh")
+
+# A module built for another kernel would only fail at insmod, after a
+# minute of booting; catch it here.
+release=$(cat "$kdir/include/config/kernel.release")
+if [ ! -f "$moddir/tapbridge.ko" ]; then
+	echo "run.sh: $moddir/tapbridge.ko missing; build it with 'make vm-run' or 'make KDIR=$kdir'" >&2
+	exit 1
+fi
+vermagic=$(modinfo -F vermagic "$moddir/tapbridge.ko")
+if [ "${vermagic%% *}" != "$release" ]; then
+	echo "run.sh: $moddir/tapbridge.ko is built for ${vermagic%% *}, the test kernel is $release;" \
+	     "rebuild it with 'make vm-run' or 'make KDIR=$kdir'" >&2
+	exit 1
+fi
+
+# The result directory is the guest's only writable view of the host. It
+# must be inside the repo: virtme-ng only shares directories that are
+# not under its guest-side tmpfs mounts (such as /tmp).
+mkdir -p "$top/build/vm"
+resdir=$(mktemp -d "$top/build/vm/run.XXXXXX")
+trap 'rm -rf "$resdir"' EXIT
+printf '%s\n' "$*" >"$resdir/cmd"
+echo "$moddir" >"$resdir/module-dir"
+
+vng_args=(
+	--run "$kdir/arch/x86/boot/bzImage"
+	# Without virtiofsd vng tries a daemon that is not there, waits,
+	# then falls back to 9p anyway.
+	--force-9p
+	# vng boots a kernel given by path only with the root named.
+	--append root=/dev/root
+	# Room for the splats of a whole run.
+	--append log_buf_len=4M
+	--cpus "${TBR_VM_CPUS:-2}"
+	--memory "${TBR_VM_MEMORY:-2G}"
+	--user root
+	--cwd "$top"
+	--rwdir="$resdir=$resdir"
+	# Boot console and kernel log to stderr, hence to the log.
+	--verbose
+	--exec "$here/guest.sh $resdir"
+)
+
+# qemu emulates the CPU (TCG) unless TBR_VM_KVM=1: slow but it works. On
+# the CI host /dev/kvm exists but qemu aborts on it ("failed to set MSR"),
+# and vng would pick it on its own.
+if [ "${TBR_VM_KVM:-0}" != 1 ]; then
+	vng_args+=(--disable-kvm)
+fi
+
+filter() {
+	if [ "$check" -eq 1 ]; then
+		grep --line-buffered -E '^(ok |not ok |# totals:|Bail out!|vm: )' || true
+	else
+		cat
+	fi
+}
+
+: >"$log"
+echo "vm: booting $release (log: ${log#"$top"/})"
+start=$(date +%s)
+set +e
+# vng 1.35 dies in termios handling if stdin is a terminal it cannot use,
+# and CI has no stdin at all: always give it /dev/null. The console
+# (stderr) and CMD's output both go to the log.
+# shellcheck disable=SC2094 # both only append
+timeout -k 30 "$timeout" "$vng" "${vng_args[@]}" </dev/null 2>>"$log" |
+	tee -a "$log" | filter
+codes=("${PIPESTATUS[@]}")
+set -e
+elapsed=$(( $(date +%s) - start ))
+
+if [ "${codes[0]}" -eq 124 ]; then
+	echo "vm: timed out after ${timeout}s; last console lines:"
+	tail -n 20 "$log" | sed 's/^/vm:   /'
+	exit 124
+fi
+if [ ! -s "$resdir/status" ]; then
+	echo "vm: guest died before the command finished (vng exit ${codes[0]}); last console lines:"
+	tail -n 30 "$log" | sed 's/^/vm:   /'
+	grep -E -f "$here/splat-patterns" "$log" | head -n 20 | sed 's/^/vm: splat:   /' || true
+	exit 1
+fi
+status=$(cat "$resdir/status")
+cp "$resdir/dmesg.txt" "${log%.log}-dmesg.txt" 2>/dev/null || true
+echo "vm: done in ${elapsed}s, exit status $status"
+exit "$status"
