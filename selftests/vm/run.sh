@@ -26,6 +26,7 @@
 #   TBR_VM_MEMORY   guest memory (default: 2G)
 #   TBR_VM_CPUS     guest vCPUs (default: 2)
 #   TBR_VM_KVM      1: use KVM (default: CPU emulation, see below)
+#   TBR_VM_QEMU_OPTS extra QEMU options (default: two e1000 NICs, see below)
 
 set -euo pipefail
 
@@ -104,6 +105,16 @@ vng_args=(
 # and vng would pick it on its own.
 if [ "${TBR_VM_KVM:-0}" != 1 ]; then
 	vng_args+=(--disable-kvm)
+fi
+
+# Two e1000 NICs, each alone on a QEMU hub (no peer, so no loop when both
+# are ports of one TAP): a driver with rx-all and rx-fcs for the rx-all
+# tests. TBR_VM_QEMU_OPTS replaces them.
+e1000="-netdev hubport,id=tbre0,hubid=90 -device e1000,netdev=tbre0,romfile="
+e1000+=" -netdev hubport,id=tbre1,hubid=91 -device e1000,netdev=tbre1,romfile="
+qemu_opts=${TBR_VM_QEMU_OPTS-$e1000}
+if [ -n "$qemu_opts" ]; then
+	vng_args+=("--qemu-opts=$qemu_opts")
 fi
 
 filter() {
