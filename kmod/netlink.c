@@ -375,6 +375,20 @@ static int tapbridge_nl_changed(struct tapbridge *tbr, struct sk_buff *msg,
 	return 0;
 }
 
+/*
+ * Send the reply tapbridge_nl_changed() built. The change is made either
+ * way: a reply that did not fit is dropped, not reported as a failure.
+ */
+static int tapbridge_nl_reply(struct sk_buff *msg, struct genl_info *info,
+			      int err)
+{
+	if (err) {
+		nlmsg_free(msg);
+		return 0;
+	}
+	return genlmsg_reply(msg, info);
+}
+
 int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tapbridge_mirror_conf confs[TAPBRIDGE_DIR_COUNT];
@@ -456,12 +470,7 @@ int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 	err = tapbridge_nl_changed(netdev_priv(dev), msg, info,
 				   TAPBRIDGE_EVENT_TYPE_CREATED);
 	rtnl_unlock();
-	if (err) {
-		/* The instance exists; only the reply is lost. */
-		nlmsg_free(msg);
-		return 0;
-	}
-	return genlmsg_reply(msg, info);
+	return tapbridge_nl_reply(msg, info, err);
 
 err_unregister:
 	unregister_netdevice(dev);
@@ -612,11 +621,7 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = tapbridge_nl_changed(tbr, msg, info, TAPBRIDGE_EVENT_TYPE_CHANGED);
 	rtnl_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return 0;
-	}
-	return genlmsg_reply(msg, info);
+	return tapbridge_nl_reply(msg, info, err);
 
 err_unlock:
 	rtnl_unlock();
@@ -758,11 +763,7 @@ int tapbridge_nl_mirror_add_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = tapbridge_nl_changed(tbr, msg, info, TAPBRIDGE_EVENT_TYPE_CHANGED);
 	rtnl_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return 0;
-	}
-	return genlmsg_reply(msg, info);
+	return tapbridge_nl_reply(msg, info, err);
 
 err_unlock:
 	rtnl_unlock();
