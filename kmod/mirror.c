@@ -16,6 +16,7 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
+#include <net/gso.h>
 
 #include "tapbridge.h"
 
@@ -403,60 +404,14 @@ static int tapbridge_copy_slice(struct sk_buff *copy, unsigned int snaplen)
 	return pskb_trim(copy, len);
 }
 
-/* Send one copy of @skb to @mirror and count what became of it. */
-static void tapbridge_mirror_copy(struct tapbridge_mirror *mirror,
-				  struct sk_buff *skb, enum tapbridge_dir dir,
-				  unsigned int wire_len, unsigned int extra,
-				  struct tapbridge_copy_result *result)
+/* Count what became of one copy, for the mirror and for its direction. */
+static void tapbridge_mirror_count(struct tapbridge_mirror *mirror,
+				   unsigned int len, bool sent, bool sliced,
+				   bool oversize,
+				   struct tapbridge_copy_result *result)
 {
 	struct tapbridge_mirror_pcpu_stats *stats = this_cpu_ptr(mirror->stats);
-	bool sent = false, sliced = false, oversize = false;
-	struct net_device *dev = rcu_dereference(mirror->dev);
-	unsigned int len = wire_len;
-	struct sk_buff *copy;
-	u32 snaplen;
-	u16 vid;
 
-	if (unlikely(!dev))
-		goto count;
-	copy = skb_clone(skb, GFP_ATOMIC);
-	if (unlikely(!copy))
-		goto count;
-
-	/*
-	 * The direction tag goes on first, as the outer tag; a tag the
-	 * frame had in metadata moves into the data below it (a private
-	 * copy of the header: skb_vlan_push unshares it).
-	 */
-	vid = READ_ONCE(mirror->conf.tag_vid[dir]);
-	if (vid) {
-		if (skb_vlan_push(copy, READ_ONCE(mirror->conf.tag_proto), vid))
-			goto free_copy;
-		len += VLAN_HLEN;
-		extra += VLAN_HLEN;
-	}
-
-	snaplen = READ_ONCE(mirror->conf.snaplen);
-	if (snaplen && len > snaplen) {
-		if (tapbridge_copy_slice(copy, snaplen))
-			goto free_copy;
-		len = snaplen;
-		sliced = true;
-	}
-
-	if (!skb_is_gso(copy) &&
-	    len > ETH_HLEN + extra + READ_ONCE(dev->mtu)) {
-		oversize = true;
-		goto free_copy;
-	}
-
-	copy->dev = dev;
-	sent = dev_queue_xmit(copy) == NET_XMIT_SUCCESS;
-	goto count;
-
-free_copy:
-	kfree_skb(copy);
-count:
 	u64_stats_update_begin(&stats->syncp);
 	if (sent) {
 		u64_stats_inc(&stats->tx_packets);
@@ -478,12 +433,114 @@ count:
 	}
 }
 
+/* Slice one copy to the snaplen, check its size, send it and count it. */
+static void tapbridge_mirror_send(struct tapbridge_mirror *mirror,
+				  struct net_device *dev, struct sk_buff *copy,
+				  unsigned int extra,
+				  struct tapbridge_copy_result *result)
+{
+	u32 snaplen = READ_ONCE(mirror->conf.snaplen);
+	bool sent = false, sliced = false, oversize = false;
+	unsigned int len = copy->len;
+
+	if (skb_vlan_tag_present(copy))
+		len += VLAN_HLEN;
+
+	if (snaplen && len > snaplen) {
+		if (tapbridge_copy_slice(copy, snaplen))
+			goto free_copy;
+		len = snaplen;
+		sliced = true;
+	}
+
+	if (!skb_is_gso(copy) &&
+	    len > ETH_HLEN + extra + READ_ONCE(dev->mtu)) {
+		oversize = true;
+		goto free_copy;
+	}
+
+	copy->dev = dev;
+	sent = dev_queue_xmit(copy) == NET_XMIT_SUCCESS;
+	goto count;
+
+free_copy:
+	kfree_skb(copy);
+count:
+	tapbridge_mirror_count(mirror, len, sent, sliced, oversize, result);
+}
+
+/*
+ * A GSO frame (a local sender's TSO through a veth, say) stands for
+ * several wire frames. Sliced, each of them is a copy of its own: segment
+ * first, as the egress would, then slice each segment.
+ */
+static void tapbridge_mirror_send_segments(struct tapbridge_mirror *mirror,
+					   struct net_device *dev,
+					   struct sk_buff *copy,
+					   unsigned int extra,
+					   struct tapbridge_copy_result *result)
+{
+	struct sk_buff *segs = ERR_PTR(-EINVAL), *seg, *next;
+
+	if (copy->ip_summed == CHECKSUM_PARTIAL)
+		segs = skb_gso_segment(copy, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		kfree_skb(copy);
+		tapbridge_mirror_count(mirror, 0, false, false, false, result);
+		return;
+	}
+	consume_skb(copy);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		tapbridge_mirror_send(mirror, dev, seg, extra, result);
+	}
+}
+
+/* Send the copies of @skb due to @mirror and count what became of them. */
+static void tapbridge_mirror_copy(struct tapbridge_mirror *mirror,
+				  struct sk_buff *skb, enum tapbridge_dir dir,
+				  unsigned int extra,
+				  struct tapbridge_copy_result *result)
+{
+	struct net_device *dev = rcu_dereference(mirror->dev);
+	struct sk_buff *copy;
+	u16 vid;
+
+	if (unlikely(!dev))
+		goto drop;
+	copy = skb_clone(skb, GFP_ATOMIC);
+	if (unlikely(!copy))
+		goto drop;
+
+	/*
+	 * The direction tag goes on first, as the outer tag; a tag the
+	 * frame had in metadata moves into the data below it (a private
+	 * copy of the header: skb_vlan_push unshares it).
+	 */
+	vid = READ_ONCE(mirror->conf.tag_vid[dir]);
+	if (vid) {
+		if (skb_vlan_push(copy, READ_ONCE(mirror->conf.tag_proto), vid)) {
+			kfree_skb(copy);
+			goto drop;
+		}
+		extra += VLAN_HLEN;
+	}
+
+	if (skb_is_gso(copy) && READ_ONCE(mirror->conf.snaplen))
+		tapbridge_mirror_send_segments(mirror, dev, copy, extra, result);
+	else
+		tapbridge_mirror_send(mirror, dev, copy, extra, result);
+	return;
+
+drop:
+	tapbridge_mirror_count(mirror, 0, false, false, false, result);
+}
+
 /**
  * tapbridge_mirrors_xmit - send the copies of a frame to its mirrors
  * @tbr: the instance
  * @skb: the frame, Ethernet header pushed; its data is not changed
  * @dir: its direction
- * @wire_len: its length on the wire (a tag in metadata counts)
  * @extra: bytes of the frame beyond its Ethernet header and MTU-sized
  *	payload that do not count against an MTU: VLAN tags, and the FCS
  *	of a port in rx-all mode
@@ -497,14 +554,13 @@ count:
  * Context: softirq, under rcu_read_lock (the rx_handler).
  */
 void tapbridge_mirrors_xmit(struct tapbridge *tbr, struct sk_buff *skb,
-			    enum tapbridge_dir dir, unsigned int wire_len,
-			    unsigned int extra,
+			    enum tapbridge_dir dir, unsigned int extra,
 			    struct tapbridge_copy_result *result)
 {
 	const struct tapbridge_mirror_set *set = rcu_dereference(tbr->mirrors);
 	unsigned int i;
 
 	for (i = 0; i < set->dir_count[dir]; i++)
-		tapbridge_mirror_copy(set->dir[dir][i], skb, dir, wire_len,
-				      extra, result);
+		tapbridge_mirror_copy(set->dir[dir][i], skb, dir, extra,
+				      result);
 }

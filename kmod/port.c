@@ -581,7 +581,7 @@ static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 		(fcs ? ETH_FCS_LEN : 0);
 
 	/* Copies first: the original is handed to the egress port last. */
-	tapbridge_mirrors_xmit(tbr, skb, dir, wire_len, extra, &copies);
+	tapbridge_mirrors_xmit(tbr, skb, dir, extra, &copies);
 
 	egress = rcu_dereference(tbr->port[tapbridge_dir_reverse(dir)]);
 	if (likely(egress)) {

@@ -389,8 +389,7 @@ struct tapbridge_copy_result {
 };
 
 void tapbridge_mirrors_xmit(struct tapbridge *tbr, struct sk_buff *skb,
-			    enum tapbridge_dir dir, unsigned int wire_len,
-			    unsigned int extra,
+			    enum tapbridge_dir dir, unsigned int extra,
 			    struct tapbridge_copy_result *result);
 
 /* stats.c: sums of the per-CPU counters */
