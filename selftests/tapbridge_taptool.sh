@@ -1,0 +1,187 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# taptool's output, text and JSON, line for line: show and stats of one
+# instance and of all, help and usage errors.
+#
+#   $FAR                $TAP                          $FAR
+#   xa ---- pa --[tap0 aggregate]-- pb ---- xb       mirror m1 ---- y1
+#   xc ---- qa --[tap1 split]------ qb ---- xd       mirror-ab m2 ---- y2
+#                                                    mirror-ba m3 ---- y3
+
+source "$(dirname "$0")/lib.sh"
+
+tbr_require
+setup_ns TAP FAR || exit $ksft_skip
+
+{
+	for pair in pa:xa pb:xb qa:xc qb:xd m1:y1 m2:y2 m3:y3; do
+		echo "link add name ${pair%:*} type veth peer name ${pair#*:} netns $FAR"
+		echo "link set dev ${pair%:*} up"
+	done
+} | ip_batch "$TAP" || exit $ksft_skip
+{
+	for dev in xa xb xc xd y1 y2 y3; do
+		echo "link set dev $dev up"
+	done
+} | ip_batch "$FAR" || exit $ksft_skip
+
+# output_is DESC WANT_STATUS WANT_STDOUT WANT_STDERR CMD...
+output_is()
+{
+	local desc=$1 want_rc=$2 want_out=$3 want_err=$4; shift 4
+	local out rc
+
+	out=$("$@" 2> "$TBR_TMP/stderr")
+	rc=$?
+	check_eq "exit status" "$rc" "$want_rc"
+	check_eq "stdout" "$out" "$want_out"
+	check_eq "stderr" "$(< "$TBR_TMP/stderr")" "$want_err"
+	log_test "$desc"
+}
+
+# json_is DESC WANT_JSON CMD...: CMD prints JSON equal to WANT_JSON (same
+# keys, same values, same order of array elements).
+json_is()
+{
+	local desc=$1 want=$2; shift 2
+	local out
+
+	out=$("$@")
+	check_err $? "$* failed"
+	jq -n -e --argjson got "$out" --argjson want "$want" '$got == $want' \
+		> /dev/null 2>&1
+	check_err $? "got $out, want ${want//[$'\n\t']/ }"
+	log_test "$desc"
+}
+
+in_tap()
+{
+	tt "$TAP" "$@"
+}
+
+##############################################################################
+# No instances
+
+output_is "show with no instance prints nothing" 0 "" "" in_tap show
+output_is "-j show with no instance prints []" 0 "[]" "" in_tap -j show
+output_is "stats with no instance prints nothing" 0 "" "" in_tap stats
+
+tt "$TAP" add tap0 port-a pa port-b pb mode aggregate mirror m1 &&
+tt "$TAP" add tap1 port-a qa port-b qb mode split mirror-ab m2 mirror-ba m3
+check_err $? "taptool add failed"
+log_test "add tap0 (aggregate) and tap1 (split)"
+
+IDX0=$(link_ifindex "$TAP" tap0)
+IDX1=$(link_ifindex "$TAP" tap1)
+
+##############################################################################
+# show
+
+SHOW0="tap0: mode aggregate port-a pa port-b pb mirror m1"
+SHOW1="tap1: mode split port-a qa port-b qb mirror-ab m2 mirror-ba m3"
+JSON0="{\"ifname\": \"tap0\", \"ifindex\": $IDX0, \"mode\": \"aggregate\",
+	\"port_a\": \"pa\", \"port_b\": \"pb\", \"mirror\": \"m1\"}"
+JSON1="{\"ifname\": \"tap1\", \"ifindex\": $IDX1, \"mode\": \"split\",
+	\"port_a\": \"qa\", \"port_b\": \"qb\", \"mirror_ab\": \"m2\",
+	\"mirror_ba\": \"m3\"}"
+
+output_is "show lists both instances" 0 "$SHOW0"$'\n'"$SHOW1" "" in_tap show
+output_is "show tap0" 0 "$SHOW0" "" in_tap show tap0
+output_is "show tap1" 0 "$SHOW1" "" in_tap show tap1
+json_is "-j show lists both instances" "[$JSON0, $JSON1]" in_tap -j show
+json_is "-j show tap1" "[$JSON1]" in_tap -j show tap1
+
+out=$(tt "$TAP" -j -p show)
+[[ $out == *$'\n'"  "* ]]
+check_err $? "-j -p printed no indented line: $out"
+json_is "-j -p show is indented and says the same" "[$JSON0, $JSON1]" echo "$out"
+
+##############################################################################
+# stats, after known traffic
+
+frames_check "stats traffic a->b" --send "$FAR:xa" --frames ipv4-udp,arp,vlan-8021q \
+	--expect "$FAR:xb,$FAR:y1" --stats "$TAP" --counters tap0:a_to_b:fwd,mirror
+AB_N=$(summary_get frames)
+AB_B=$(summary_get bytes)
+frames_check "stats traffic b->a" --send "$FAR:xb" --frames lldp,mtu-1514 \
+	--expect "$FAR:xa,$FAR:y1" --stats "$TAP" --counters tap0:b_to_a:fwd,mirror
+BA_N=$(summary_get frames)
+BA_B=$(summary_get bytes)
+
+text_dir()
+{
+	local label=$1 n=$2 b=$3
+
+	echo "  $label: rx $n pkts $b bytes  fwd $n pkts $b bytes  fwd-drops 0  mirror $n pkts $b bytes  mirror-drops 0"
+}
+
+json_dir()
+{
+	local n=$1 b=$2
+
+	echo "{\"rx_packets\": $n, \"rx_bytes\": $b, \"fwd_packets\": $n,
+	       \"fwd_bytes\": $b, \"fwd_drops\": 0, \"mirror_packets\": $n,
+	       \"mirror_bytes\": $b, \"mirror_drops\": 0}"
+}
+
+STATS0="tap0:"$'\n'"$(text_dir "a->b" "$AB_N" "$AB_B")"$'\n'"$(text_dir "b->a" "$BA_N" "$BA_B")"
+STATS1="tap1:"$'\n'"$(text_dir "a->b" 0 0)"$'\n'"$(text_dir "b->a" 0 0)"
+SJSON0="${JSON0%\}}, \"a_to_b\": $(json_dir "$AB_N" "$AB_B"), \"b_to_a\": $(json_dir "$BA_N" "$BA_B")}"
+SJSON1="${JSON1%\}}, \"a_to_b\": $(json_dir 0 0), \"b_to_a\": $(json_dir 0 0)}"
+
+output_is "stats tap0" 0 "$STATS0" "" in_tap stats tap0
+output_is "stats lists both instances" 0 "$STATS0"$'\n'"$STATS1" "" in_tap stats
+json_is "-j stats tap0" "[$SJSON0]" in_tap -j stats tap0
+json_is "-j stats lists both instances" "[$SJSON0, $SJSON1]" in_tap -j stats
+
+##############################################################################
+# An absent mirror
+
+ip -n "$TAP" link del dev m3
+output_is "show prints a mirror that is gone as -" 0 \
+	"tap1: mode split port-a qa port-b qb mirror-ab m2 mirror-ba -" "" in_tap show tap1
+json_is "-j show prints a mirror that is gone as null" \
+	"[${JSON1/\"m3\"/null}]" in_tap -j show tap1
+
+##############################################################################
+# Help and usage errors
+
+USAGE_ADD="  taptool add NAME port-a IF port-b IF mode aggregate mirror IF
+  taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF"
+USAGE_SET="  taptool set NAME mode aggregate mirror IF
+  taptool set NAME mode split mirror-ab IF mirror-ba IF"
+TRY='Try "taptool help".'
+
+out=$(taptool -h)
+check_err $? "taptool -h failed"
+for line in "Usage: taptool [OPTIONS] COMMAND" "$USAGE_ADD" "$USAGE_SET" \
+	    "  taptool del NAME" "  taptool show [NAME]" "  taptool stats [NAME]" \
+	    "  -j, --json " "  -p, --pretty "; do
+	[[ $out == *"$line"* ]]
+	check_err $? "taptool -h lacks: $line"
+done
+log_test "taptool -h lists every command and option"
+
+output_is "help add" 0 "Usage:"$'\n'"$USAGE_ADD" "" taptool help add
+output_is "add help" 0 "Usage:"$'\n'"$USAGE_ADD" "" taptool add help
+output_is "set help" 0 "Usage:"$'\n'"$USAGE_SET" "" taptool set help
+output_is "unknown command" 2 "" 'Error: unknown command "frob"'$'\n'"$TRY" taptool frob
+output_is "unknown option" 2 "" 'Error: unknown option "-x"'$'\n'"$TRY" taptool -x show
+output_is "keyword without a value" 2 "" 'Error: "port-a" needs a value'$'\n'"$TRY" \
+	taptool add tap9 port-a
+output_is "mirror keyword of the other mode" 2 "" \
+	'Error: mode aggregate takes "mirror", not "mirror-ab"'$'\n'"$TRY" \
+	taptool add tap9 port-a pa port-b pb mode aggregate mirror-ab m1
+output_is "unknown mode" 2 "" 'Error: unknown mode "mirror" (aggregate or split)'$'\n'"$TRY" \
+	taptool add tap9 port-a pa port-b pb mode mirror
+output_is "name too long" 2 "" \
+	'Error: "abcdefghijklmnop" is not a valid instance name (1 to 15 characters)'$'\n'"$TRY" \
+	taptool show abcdefghijklmnop
+
+out=$(taptool -V)
+[[ $out =~ ^taptool\ [0-9] ]]
+check_err $? "taptool -V printed: $out"
+log_test "taptool -V prints its version"
+
+ktap_finish
