@@ -160,8 +160,11 @@ refused_genl "raw create split with mirror" \
 	"port-b=$IDX_d2" mode=2 \
 	"mirror=$IDX_d3" "mirror-ab=$IDX_d3" \
 	"mirror-ba=$IDX_d4"
-refused_genl "raw create with unknown mode 3" "Error: integer out of range" \
-	create name=tap1 port-a=2 port-b=3 mode=3 mirror=4
+refused_genl "raw create with unknown mode 4" "Error: integer out of range" \
+	create name=tap1 port-a=2 port-b=3 mode=4 mirror=4
+refused_genl "raw create with mode custom" \
+	"Error: mode custom is not set directly: it is what mirror add and mirror del make" \
+	create name=tap1 "port-a=$IDX_d1" "port-b=$IDX_d2" mode=3 "mirror=$IDX_d3"
 
 ##############################################################################
 # add: the name
@@ -207,10 +210,10 @@ refused "port A of another instance" 1 "Error: port-a pa is already port A of ta
 refused "port B of another instance" 1 "Error: port-b pb is already port B of tap0" \
 	taptool_in add tap1 port-a d1 port-b pb mode aggregate mirror d3
 refused "port that is an instance's mirror" 1 \
-	"Error: port-a m1 is the mirror of a tapbridge instance" \
+	"Error: port-a m1 is already a mirror of tap0" \
 	taptool_in add tap1 port-a m1 port-b d2 mode aggregate mirror d3
 refused "ports that are the two ends of one veth" 1 \
-	"Error: port-a v1 and port-b v2 are peers of one link: frames would loop" \
+	"Error: port-a v1 and port-b v2 are peers: frames would loop" \
 	taptool_in add tap1 port-a v1 port-b v2 mode aggregate mirror d3
 
 ##############################################################################
@@ -245,7 +248,7 @@ refused "mirror with a master" 1 "Error: mirror d5 already has a master, br0" \
 refused "mirror that is an instance" 1 "Error: mirror tap0 is a tapbridge instance itself" \
 	taptool_in add tap1 port-a d1 port-b d2 mode aggregate mirror tap0
 refused "mirror that is the peer of a port" 1 \
-	"Error: mirror v4 is the peer of port B v3: copies would loop back in" \
+	"Error: mirror v4 is the peer of port B: copies would loop" \
 	taptool_in add tap1 port-a d1 port-b v3 mode aggregate mirror v4
 
 ##############################################################################
@@ -264,7 +267,7 @@ refused_set "set of an instance that does not exist" \
 	"Error: no tapbridge instance nosuch" nosuch mode aggregate mirror d3
 refused_set "set of a link that is not an instance" \
 	"Error: lo is not a tapbridge instance" lo mode aggregate mirror d3
-refused_set "set without mode" "Error: missing attribute mode" tap0 mirror d3
+refused_set "set of a mirror without mode" "Error: mirrors are given with a mode" tap0 mirror d3
 refused_set "set aggregate without mirror" "Error: aggregate mode needs a mirror" \
 	tap0 mode aggregate
 refused_set "set split without mirror-ba" \

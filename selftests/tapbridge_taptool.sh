@@ -74,6 +74,30 @@ log_test "add tap0 (aggregate) and tap1 (split)"
 
 IDX0=$(link_ifindex "$TAP" tap0)
 IDX1=$(link_ifindex "$TAP" tap1)
+IDXM1=$(link_ifindex "$TAP" m1)
+IDXM2=$(link_ifindex "$TAP" m2)
+IDXM3=$(link_ifindex "$TAP" m3)
+
+# mirror_json NAME IFINDEX DIR [COUNTERS]: one entry of "mirrors", with no
+# option set; COUNTERS (stats) is "tx_packets tx_bytes".
+mirror_json()
+{
+	local name=$1 ifindex=$2 dir=$3 counters=${4:-}
+	local json="{\"ifname\": $name, \"ifindex\": $ifindex, \"dir\": \"$dir\",
+		\"snaplen\": null, \"tag_ab\": null, \"tag_ba\": null,
+		\"tpid\": \"802.1q\", \"rx_pass\": false"
+
+	if [ -n "$counters" ]; then
+		set -- $counters
+		json+=", \"tx_packets\": $1, \"tx_bytes\": $2, \"tx_drops\": 0,
+			\"sliced\": 0, \"oversize\": 0, \"rx_drops\": 0"
+	fi
+	echo "$json}"
+}
+
+# The instance options, all at their defaults.
+OPTIONS_JSON="\"link_propagation\": false, \"hold_down_ms\": 1000,
+	\"rx_all\": false, \"propagation_actions\": 0, \"warnings\": []"
 
 ##############################################################################
 # show
@@ -81,10 +105,12 @@ IDX1=$(link_ifindex "$TAP" tap1)
 SHOW0="tap0: mode aggregate port-a pa port-b pb mirror m1"
 SHOW1="tap1: mode split port-a qa port-b qb mirror-ab m2 mirror-ba m3"
 JSON0="{\"ifname\": \"tap0\", \"ifindex\": $IDX0, \"mode\": \"aggregate\",
-	\"port_a\": \"pa\", \"port_b\": \"pb\", \"mirror\": \"m1\"}"
+	\"port_a\": \"pa\", \"port_b\": \"pb\", \"mirror\": \"m1\",
+	\"mirrors\": [$(mirror_json '"m1"' "$IDXM1" both)], $OPTIONS_JSON}"
 JSON1="{\"ifname\": \"tap1\", \"ifindex\": $IDX1, \"mode\": \"split\",
 	\"port_a\": \"qa\", \"port_b\": \"qb\", \"mirror_ab\": \"m2\",
-	\"mirror_ba\": \"m3\"}"
+	\"mirror_ba\": \"m3\", \"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b),
+	$(mirror_json '"m3"' "$IDXM3" b-a)], $OPTIONS_JSON}"
 
 output_is "show lists both instances" 0 "$SHOW0"$'\n'"$SHOW1" "" in_tap show
 output_is "show tap0" 0 "$SHOW0" "" in_tap show tap0
@@ -113,7 +139,7 @@ text_dir()
 {
 	local label=$1 n=$2 b=$3
 
-	echo "  $label: rx $n pkts $b bytes  fwd $n pkts $b bytes  fwd-drops 0  mirror $n pkts $b bytes  mirror-drops 0"
+	echo "  $label: rx $n pkts $b bytes  fwd $n pkts $b bytes  fwd-drops 0 oversize 0  mirror $n pkts $b bytes  mirror-drops 0"
 }
 
 json_dir()
@@ -121,14 +147,32 @@ json_dir()
 	local n=$1 b=$2
 
 	echo "{\"rx_packets\": $n, \"rx_bytes\": $b, \"fwd_packets\": $n,
-	       \"fwd_bytes\": $b, \"fwd_drops\": 0, \"mirror_packets\": $n,
+	       \"fwd_bytes\": $b, \"fwd_drops\": 0, \"fwd_oversize\": 0,
+	       \"mirror_packets\": $n,
 	       \"mirror_bytes\": $b, \"mirror_drops\": 0}"
 }
 
+# mirror_line NAME PACKETS BYTES: a mirror's counters, nothing dropped.
+mirror_line()
+{
+	echo "  mirror $1: tx $2 pkts $3 bytes  tx-drops 0  sliced 0  oversize 0  rx-drops 0"
+}
+
+M1_N=$((AB_N + BA_N))
+M1_B=$((AB_B + BA_B))
 STATS0="tap0:"$'\n'"$(text_dir "a->b" "$AB_N" "$AB_B")"$'\n'"$(text_dir "b->a" "$BA_N" "$BA_B")"
+STATS0+=$'\n'"$(mirror_line m1 "$M1_N" "$M1_B")"
 STATS1="tap1:"$'\n'"$(text_dir "a->b" 0 0)"$'\n'"$(text_dir "b->a" 0 0)"
-SJSON0="${JSON0%\}}, \"a_to_b\": $(json_dir "$AB_N" "$AB_B"), \"b_to_a\": $(json_dir "$BA_N" "$BA_B")}"
-SJSON1="${JSON1%\}}, \"a_to_b\": $(json_dir 0 0), \"b_to_a\": $(json_dir 0 0)}"
+STATS1+=$'\n'"$(mirror_line m2 0 0)"$'\n'"$(mirror_line m3 0 0)"
+SJSON0="{\"ifname\": \"tap0\", \"ifindex\": $IDX0, \"mode\": \"aggregate\",
+	\"port_a\": \"pa\", \"port_b\": \"pb\", \"mirror\": \"m1\",
+	\"mirrors\": [$(mirror_json '"m1"' "$IDXM1" both "$M1_N $M1_B")], $OPTIONS_JSON,
+	\"a_to_b\": $(json_dir "$AB_N" "$AB_B"), \"b_to_a\": $(json_dir "$BA_N" "$BA_B")}"
+SJSON1="{\"ifname\": \"tap1\", \"ifindex\": $IDX1, \"mode\": \"split\",
+	\"port_a\": \"qa\", \"port_b\": \"qb\", \"mirror_ab\": \"m2\",
+	\"mirror_ba\": \"m3\", \"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b "0 0"),
+	$(mirror_json '"m3"' "$IDXM3" b-a "0 0")], $OPTIONS_JSON,
+	\"a_to_b\": $(json_dir 0 0), \"b_to_a\": $(json_dir 0 0)}"
 
 output_is "stats tap0" 0 "$STATS0" "" in_tap stats tap0
 output_is "stats lists both instances" 0 "$STATS0"$'\n'"$STATS1" "" in_tap stats
@@ -141,16 +185,27 @@ json_is "-j stats lists both instances" "[$SJSON0, $SJSON1]" in_tap -j stats
 ip -n "$TAP" link del dev m3
 output_is "show prints a mirror that is gone as -" 0 \
 	"tap1: mode split port-a qa port-b qb mirror-ab m2 mirror-ba -" "" in_tap show tap1
-json_is "-j show prints a mirror that is gone as null" \
-	"[${JSON1/\"m3\"/null}]" in_tap -j show tap1
+GONE1="{\"ifname\": \"tap1\", \"ifindex\": $IDX1, \"mode\": \"split\",
+	\"port_a\": \"qa\", \"port_b\": \"qb\", \"mirror_ab\": \"m2\",
+	\"mirror_ba\": null, \"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b),
+	$(mirror_json null null b-a)], $OPTIONS_JSON}"
+json_is "-j show prints a mirror that is gone as null" "[$GONE1]" in_tap -j show tap1
 
 ##############################################################################
 # Help and usage errors
 
-USAGE_ADD="  taptool add NAME port-a IF port-b IF mode aggregate mirror IF
-  taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF"
-USAGE_SET="  taptool set NAME mode aggregate mirror IF
-  taptool set NAME mode split mirror-ab IF mirror-ba IF"
+INSTANCE_OPTIONS="INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]"
+USAGE_ADD="  taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]
+  taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
+USAGE_SET="  taptool set NAME mode aggregate mirror IF [INSTANCE-OPTIONS]
+  taptool set NAME mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]
+  taptool set NAME INSTANCE-OPTIONS
+  taptool set NAME mirror add IF [MIRROR-OPTIONS]
+  taptool set NAME mirror del IF"
+HELP_ADD="Usage:"$'\n'"$USAGE_ADD"$'\n\n'"$INSTANCE_OPTIONS"
+HELP_SET="Usage:"$'\n'"$USAGE_SET"$'\n\n'"$INSTANCE_OPTIONS
+MIRROR-OPTIONS := [dir a-b|b-a|both] [snaplen N] [tag-ab VID] [tag-ba VID]
+                  [tpid 802.1q|802.1ad] [rx-pass on|off]"
 TRY='Try "taptool help".'
 
 out=$(taptool -h)
@@ -163,9 +218,9 @@ for line in "Usage: taptool [OPTIONS] COMMAND" "$USAGE_ADD" "$USAGE_SET" \
 done
 log_test "taptool -h lists every command and option"
 
-output_is "help add" 0 "Usage:"$'\n'"$USAGE_ADD" "" taptool help add
-output_is "add help" 0 "Usage:"$'\n'"$USAGE_ADD" "" taptool add help
-output_is "set help" 0 "Usage:"$'\n'"$USAGE_SET" "" taptool set help
+output_is "help add" 0 "$HELP_ADD" "" taptool help add
+output_is "add help" 0 "$HELP_ADD" "" taptool add help
+output_is "set help" 0 "$HELP_SET" "" taptool set help
 output_is "unknown command" 2 "" 'Error: unknown command "frob"'$'\n'"$TRY" taptool frob
 output_is "unknown option" 2 "" 'Error: unknown option "-x"'$'\n'"$TRY" taptool -x show
 output_is "keyword without a value" 2 "" 'Error: "port-a" needs a value'$'\n'"$TRY" \
