@@ -662,41 +662,12 @@ def cmd_conv(args):
 
 # ---------------------------------------------------------------------------
 
-class ParserExit(Exception):
-    pass
-
-
-class Parser(argparse.ArgumentParser):
-    """An argument parser that does not exit the serve loop on an error."""
-
-    def error(self, message):
-        raise ParserExit(message)
-
-
 def cmd_serve(args):
-    parser = make_parser()
-    for line in sys.stdin:
-        words = shlex.split(line)
-        if not words:
-            continue
-        try:
-            sub = parser.parse_args(words)
-            if sub.func is cmd_serve:
-                raise ParserExit("serve does not nest")
-            status = sub.func(sub)
-        except (ParserExit, SystemExit) as e:
-            print("# features.py: %s" % e)
-            status = 2
-        except Exception as e:           # report, and keep serving
-            print("# features.py: %s: %s" % (type(e).__name__, e))
-            status = 3
-        sys.stdout.flush()
-        print("END %d" % status, flush=True)
-    return 0
+    return frames.serve_loop(make_parser(), "features.py", cmd_serve)
 
 
 def make_parser():
-    parser = Parser(description=__doc__.split("\n")[0])
+    parser = frames.Parser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
 
     p = sub.add_parser("run", help="send frames, check copies and counters")
@@ -757,7 +728,7 @@ def main():
     parser = make_parser()
     try:
         args = parser.parse_args()
-    except ParserExit as e:
+    except frames.ParserExit as e:
         parser.print_usage(sys.stderr)
         sys.exit("features.py: " + str(e))
     sys.exit(args.func(args))

@@ -649,30 +649,41 @@ class Parser(argparse.ArgumentParser):
         raise ParserExit(message)
 
 
-def cmd_serve(args):
-    parser = make_parser()
+def serve_loop(parser, name, serve_func, special=None):
+    """Run one command a line from stdin, and print "END <status>" after
+    each, until stdin closes: one Python start serves a whole script.
+    special maps a first word to a function of the remaining words."""
     for line in sys.stdin:
         words = shlex.split(line)
         if not words:
             continue
         try:
-            if words[0] == "genl":
-                # genl.py's requests, without a Python start of their own.
-                import genl
-                print("END %d" % genl.run(words[1:], err=sys.stdout), flush=True)
-                continue
-            sub = parser.parse_args(words)
-            if sub.func is cmd_serve:
-                raise ParserExit("serve does not nest")
-            status = sub.func(sub)
+            if special and words[0] in special:
+                status = special[words[0]](words[1:])
+            else:
+                sub = parser.parse_args(words)
+                if sub.func is serve_func:
+                    raise ParserExit("serve does not nest")
+                status = sub.func(sub)
         except (ParserExit, SystemExit) as e:
-            print("# frames.py: %s" % e)
+            print("# %s: %s" % (name, e))
             status = 2
         except Exception as e:           # report, and keep serving
-            print("# frames.py: %s: %s" % (type(e).__name__, e))
+            print("# %s: %s: %s" % (name, type(e).__name__, e))
             status = 3
         print("END %d" % status, flush=True)
     return 0
+
+
+def genl_request(words):
+    """genl.py's requests, without a Python start of their own."""
+    import genl
+    return genl.run(words, err=sys.stdout)
+
+
+def cmd_serve(args):
+    return serve_loop(make_parser(), "frames.py", cmd_serve,
+                      {"genl": genl_request})
 
 
 def make_parser():
