@@ -94,9 +94,12 @@ if ! "$top/scripts/deps.sh"; then
 	finish
 fi
 
-# kernel.sh says on stderr when it builds; show that, log the rest.
+# kernel.sh says on stderr when it builds; show that on our stdout (fd 3:
+# the command substitution captures only the path), log the rest.
+exec 3>&1
 if ! kdir=$("$here/kernel.sh" 2> >(tee "$logdir/kernel.log" |
-				   grep --line-buffered '^kernel.sh:' | sed 's/^/# /')); then
+				   grep --line-buffered '^kernel.sh:' |
+				   sed 's/^/# /' >&3)) || [ ! -d "$kdir" ]; then
 	not_ok "build the test kernel"
 	show_log_tail kernel
 	finish
