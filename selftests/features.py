@@ -71,13 +71,11 @@ Result lines are "PASS<TAB>description" or "FAIL<TAB>description<TAB>why",
 as frames.py prints them; anything else starts with "# ".
 """
 
-import argparse
 import collections
 import json
 import os
 import re
 import select
-import shlex
 import socket
 import struct
 import subprocess
@@ -258,23 +256,7 @@ def cmd_run(args):
 
     before = read_counters(args.stats) if args.stats else None
     captures = {spec: frames.Capture(spec) for spec in list(expect) + absent}
-    ns, ifname = split_endpoint(args.send)
-    with Netns(ns):
-        tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-        tx.bind((ifname, 0))
-    for cap in captures.values():
-        cap.drain(b"\xff")
-        cap.foreign = 0
-        cap.frames.clear()
-
-    sent_bytes = 0
-    for kind, frame in corpus:
-        n = tx.send(frame)
-        if n != len(frame):
-            raise RuntimeError("short send of %s: %d of %d" % (kind, n, len(frame)))
-        sent_bytes += len(frame)
-        time.sleep(args.gap)
-    tx.close()
+    sent_bytes = frames.send_corpus(args.send, corpus, captures, args.gap)
 
     want_copies = {spec: [t.apply(f) for _, f in corpus]
                    for spec, (_, t) in expect.items()}

@@ -410,6 +410,32 @@ def describe(frames, frame):
     return why
 
 
+def send_corpus(send, corpus, captures, gap):
+    """Send the (kind, frame) corpus on endpoint send, gap seconds apart,
+    after emptying the captures (anything queued predates this run).
+    Returns the bytes sent."""
+    ns, ifname = split_endpoint(send)
+    with Netns(ns):
+        tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+        tx.bind((ifname, 0))
+    for cap in captures.values():
+        cap.drain(b"\xff")
+        cap.foreign = 0
+        cap.frames.clear()
+
+    sent_bytes = 0
+    with tx:
+        for kind, frame in corpus:
+            n = tx.send(frame)
+            if n != len(frame):
+                raise RuntimeError("short send of %s: %d of %d"
+                                   % (kind, n, len(frame)))
+            sent_bytes += len(frame)
+            # A little spacing keeps the receive backlogs short.
+            time.sleep(gap)
+    return sent_bytes
+
+
 def cmd_run(args):
     frames_wanted = None if args.frames == "all" else set(args.frames.split(","))
     nonce = int.from_bytes(os.urandom(2), "big")
@@ -431,24 +457,7 @@ def cmd_run(args):
 
     captures = {spec: Capture(spec) for spec in expect + absent}
 
-    ns, ifname = split_endpoint(args.send)
-    with Netns(ns):
-        tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-        tx.bind((ifname, 0))
-    # Anything already queued predates this run.
-    for cap in captures.values():
-        cap.drain(b"\xff")
-        cap.foreign = 0
-        cap.frames.clear()
-
-    sent_bytes = 0
-    for kind, frame in corpus:
-        n = tx.send(frame)
-        if n != len(frame):
-            raise RuntimeError("short send of %s: %d of %d" % (kind, n, len(frame)))
-        sent_bytes += len(frame)
-        # A little spacing keeps the receive backlogs short.
-        time.sleep(args.gap)
+    sent_bytes = send_corpus(args.send, corpus, captures, args.gap)
 
     def complete():
         for spec in expect:
@@ -478,7 +487,6 @@ def cmd_run(args):
     for cap in captures.values():
         cap.drain(marker)
         cap.sock.close()
-    tx.close()
 
     print("# sent %d frames, %d bytes on %s" % (len(corpus), sent_bytes, args.send))
     label = args.label + " " if args.label else ""
