@@ -69,8 +69,10 @@ log_test "before: pb up with link-local $(ll_addr "$TAP" pb), pa down"
 CAPTURE_PIDS=()
 capture()
 {
-	in_ns "$1" tcpdump -i "$2" -nn -U -w "$TBR_TMP/$2.pcap" \
-		2> "$TBR_TMP/$2.err" &
+	# nsenter itself, not the in_ns function: a function in the
+	# background is a subshell, and $! would be the subshell's pid.
+	nsenter --net="/run/netns/$1" tcpdump -i "$2" -nn -U \
+		-w "$TBR_TMP/$2.pcap" 2> "$TBR_TMP/$2.err" &
 	CAPTURE_PIDS+=($!)
 	defer kill "$!"
 	for ((i = 0; i < 100; i++)); do
