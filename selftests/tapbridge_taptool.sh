@@ -196,27 +196,28 @@ json_is "-j show prints a mirror that is gone as null" "[$GONE1]" in_tap -j show
 
 INSTANCE_OPTIONS="INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]"
 USAGE_ADD="  taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]
-  taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
+  taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]
+  taptool add NAME port-a IF port-b IF mode custom mirror IF [MIRROR-OPTIONS] [mirror IF [MIRROR-OPTIONS]]... [INSTANCE-OPTIONS]"
 USAGE_SET="  taptool set NAME mode aggregate mirror IF [INSTANCE-OPTIONS]
   taptool set NAME mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]
   taptool set NAME INSTANCE-OPTIONS
   taptool set NAME mirror add IF [MIRROR-OPTIONS]
   taptool set NAME mirror del IF"
-HELP_ADD="Usage:"$'\n'"$USAGE_ADD"$'\n\n'"$INSTANCE_OPTIONS"
-HELP_SET="Usage:"$'\n'"$USAGE_SET"$'\n\n'"$INSTANCE_OPTIONS
-MIRROR-OPTIONS := [dir a-b|b-a|both] [snaplen N] [tag-ab VID] [tag-ba VID]
+MIRROR_OPTIONS="MIRROR-OPTIONS := [dir a-b|b-a|both] [snaplen N] [tag-ab VID] [tag-ba VID]
                   [tpid 802.1q|802.1ad] [rx-pass on|off]"
+HELP_ADD="Usage:"$'\n'"$USAGE_ADD"$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"
+HELP_SET="Usage:"$'\n'"$USAGE_SET"$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"
 TRY='Try "taptool help".'
 
-out=$(taptool -h)
-check_err $? "taptool -h failed"
+out=$(taptool --help)
+check_err $? "taptool --help failed"
 for line in "Usage: taptool [OPTIONS] COMMAND" "$USAGE_ADD" "$USAGE_SET" \
 	    "  taptool del NAME" "  taptool show [NAME]" "  taptool stats [NAME]" \
 	    "  -j, --json " "  -p, --pretty "; do
 	[[ $out == *"$line"* ]]
-	check_err $? "taptool -h lacks: $line"
+	check_err $? "taptool --help lacks: $line"
 done
-log_test "taptool -h lists every command and option"
+log_test "taptool --help lists every command and option"
 
 output_is "help add" 0 "$HELP_ADD" "" taptool help add
 output_is "add help" 0 "$HELP_ADD" "" taptool add help
@@ -228,7 +229,7 @@ output_is "keyword without a value" 2 "" 'Error: "port-a" needs a value'$'\n'"$T
 output_is "mirror keyword of the other mode" 2 "" \
 	'Error: mode aggregate takes "mirror", not "mirror-ab"'$'\n'"$TRY" \
 	taptool add tap9 port-a pa port-b pb mode aggregate mirror-ab m1
-output_is "unknown mode" 2 "" 'Error: unknown mode "mirror" (aggregate or split)'$'\n'"$TRY" \
+output_is "unknown mode" 2 "" 'Error: unknown mode "mirror" (aggregate, split or custom)'$'\n'"$TRY" \
 	taptool add tap9 port-a pa port-b pb mode mirror
 output_is "name too long" 2 "" \
 	'Error: "abcdefghijklmnop" is not a valid instance name (1 to 15 characters)'$'\n'"$TRY" \

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -208,6 +209,7 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 struct family_info {
 	const char *group;
 	uint16_t family_id;
+	uint32_t version;
 	uint32_t group_id;
 };
 
@@ -252,6 +254,10 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 	case CTRL_ATTR_FAMILY_ID:
 		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
 			info->family_id = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_VERSION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			info->version = mnl_attr_get_u32(attr);
 		break;
 	case CTRL_ATTR_MCAST_GROUPS:
 		if (info->group &&
@@ -340,6 +346,7 @@ int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 		goto err_close_sock;
 	nl->family_id = info.family_id;
 	nl->family_version = version;
+	nl->kernel_family_version = info.version;
 	return 0;
 
 err_close_sock:
@@ -425,5 +432,31 @@ int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
 	/* Sequence number and port id 0: multicast carries neither. */
 	if (mnl_cb_run(nl->buf, len, 0, 0, notification_cb, &t) < 0)
 		return -(errno ? errno : EIO);
+	return 0;
+}
+
+/**
+ * tt_nl_module_version - what MODULE_VERSION() of tapbridge.ko says
+ * @buf: the version, one line, no newline
+ * @len: size of @buf
+ *
+ * Return: 0 on success, -ENOENT when the module is not loaded, -ENODATA
+ * when it is loaded but has no version (or it cannot be read).
+ */
+int tt_nl_module_version(char *buf, size_t len)
+{
+	FILE *f;
+
+	if (access("/sys/module/tapbridge", F_OK))
+		return -ENOENT;
+	f = fopen("/sys/module/tapbridge/version", "r");
+	if (!f)
+		return -ENODATA;
+	if (!fgets(buf, len, f)) {
+		fclose(f);
+		return -ENODATA;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }

@@ -43,6 +43,7 @@ struct tt_nl_error {
  * @seq: sequence number of the request in flight
  * @family_id: the family's dynamic id, resolved through nlctrl
  * @family_version: version put in each request's genl header
+ * @kernel_family_version: the version the kernel registered the family with
  * @buf: request and reply buffer
  * @buf_len: size of @buf; large enough for a whole dump skb
  * @err: the kernel's verdict on the last request
@@ -53,6 +54,7 @@ struct tt_nl {
 	unsigned int seq;
 	uint16_t family_id;
 	uint8_t family_version;
+	uint32_t kernel_family_version;
 	void *buf;
 	size_t buf_len;
 	struct tt_nl_error err;
@@ -65,5 +67,6 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		   void *data);
 int tt_nl_subscribe(struct tt_nl *nl, const char *group);
 int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data);
+int tt_nl_module_version(char *buf, size_t len);
 
 #endif /* _TT_NL_H */

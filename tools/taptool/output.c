@@ -11,7 +11,9 @@
 
 #include <json-c/json.h>
 
+#include "names.h"
 #include "output.h"
+#include "parse.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -45,19 +47,6 @@ static const struct counter_field mirror_stats_fields[] = {
 	{ TAPBRIDGE_A_MIRROR_SLICED,		"sliced" },
 	{ TAPBRIDGE_A_MIRROR_OVERSIZE,		"oversize" },
 	{ TAPBRIDGE_A_MIRROR_RX_DROPS,		"rx_drops" },
-};
-
-/* Event types as the spec spells them; JSON prints these words. */
-static const char *const event_names[] = {
-	[TAPBRIDGE_EVENT_TYPE_CREATED]		= "created",
-	[TAPBRIDGE_EVENT_TYPE_CHANGED]		= "changed",
-	[TAPBRIDGE_EVENT_TYPE_DELETED]		= "deleted",
-	[TAPBRIDGE_EVENT_TYPE_CARRIER_UP]	= "carrier-up",
-	[TAPBRIDGE_EVENT_TYPE_CARRIER_DOWN]	= "carrier-down",
-	[TAPBRIDGE_EVENT_TYPE_PROPAGATION_DOWN]	= "propagation-down",
-	[TAPBRIDGE_EVENT_TYPE_PROPAGATION_UP]	= "propagation-up",
-	[TAPBRIDGE_EVENT_TYPE_PORT_LOST]	= "port-lost",
-	[TAPBRIDGE_EVENT_TYPE_MIRROR_LOST]	= "mirror-lost",
 };
 
 static void vprint_line(const char *prefix, const char *fmt, va_list ap)
@@ -126,46 +115,20 @@ void tt_print_warnings(const char *const *texts, size_t n, const char *extack)
 
 static const char *mode_name(uint32_t mode)
 {
-	switch (mode) {
-	case TAPBRIDGE_MODE_AGGREGATE:
-		return "aggregate";
-	case TAPBRIDGE_MODE_SPLIT:
-		return "split";
-	case TAPBRIDGE_MODE_CUSTOM:
-		return "custom";
-	default:
-		return NULL;
-	}
+	return tt_word_of(tt_mode_words, mode);
 }
 
 /* The spec's default for a mirror whose direction is not said: both. */
 static const char *direction_name(uint32_t direction)
 {
-	switch (direction) {
-	case TAPBRIDGE_DIRECTION_A_B:
-		return "a-b";
-	case TAPBRIDGE_DIRECTION_B_A:
-		return "b-a";
-	case 0:
-	case TAPBRIDGE_DIRECTION_BOTH:
-		return "both";
-	default:
-		return NULL;
-	}
+	return tt_word_of(tt_direction_words,
+			  direction ?: TAPBRIDGE_DIRECTION_BOTH);
 }
 
 /* The spec's default for tags whose TPID is not said: 802.1Q. */
 static const char *tpid_name(uint32_t tpid)
 {
-	switch (tpid) {
-	case 0:
-	case TAPBRIDGE_TPID_8021Q:
-		return "802.1q";
-	case TAPBRIDGE_TPID_8021AD:
-		return "802.1ad";
-	default:
-		return NULL;
-	}
+	return tt_word_of(tt_tpid_words, tpid ?: TAPBRIDGE_TPID_8021Q);
 }
 
 /*
@@ -647,7 +610,7 @@ static void print_text_event(const struct tt_event *ev)
 	case TAPBRIDGE_EVENT_TYPE_CREATED:
 	case TAPBRIDGE_EVENT_TYPE_CHANGED:
 	case TAPBRIDGE_EVENT_TYPE_DELETED:
-		puts(event_names[ev->type]);
+		puts(tt_word_of(tt_event_words, ev->type));
 		break;
 	case TAPBRIDGE_EVENT_TYPE_CARRIER_UP:
 		printf("carrier up on %s\n", dev);
@@ -685,9 +648,7 @@ static int print_json_event(const struct tt_event *ev)
 		return -ENOMEM;
 	/* A type from a newer kernel: its number, still as a string. */
 	snprintf(type_buf, sizeof(type_buf), "%" PRIu32, ev->type);
-	s = type_buf;
-	if (ev->type < ARRAY_SIZE(event_names) && event_names[ev->type])
-		s = event_names[ev->type];
+	s = tt_word_of(tt_event_words, ev->type) ?: type_buf;
 
 	if (put_string(obj, "event", s) ||
 	    put_string(obj, "ifname", ev->name) ||
@@ -725,5 +686,80 @@ int tt_print_event(const struct tt_event *ev, bool json)
 		print_text_event(ev);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		return -EIO;
+	return ret;
+}
+
+/* One JSON document on a line of its own, indented with -p. */
+static int print_json(struct json_object *obj, bool pretty)
+{
+	const char *s;
+
+	s = json_object_to_json_string_ext(obj, pretty ?
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		JSON_C_TO_STRING_NOSLASHESCAPE : JSON_PLAIN);
+	if (!s)
+		return -ENOMEM;
+	puts(s);
+	return 0;
+}
+
+/**
+ * tt_print_result - the JSON result of add, set or del (-j)
+ * @command: "add", "set" or "del"
+ * @name: the instance's name as given
+ * @reply: what the replies said: warnings, the ifindex
+ * @pretty: indent
+ *
+ * Return: 0 on success, -ENOMEM.
+ */
+int tt_print_result(const char *command, const char *name,
+		    const struct tt_reply *reply, bool pretty)
+{
+	struct json_object *obj = json_object_new_object();
+	int ret = -ENOMEM;
+
+	if (!obj)
+		return -ENOMEM;
+	if (!put_u64(obj, "schema_version", TT_JSON_VERSION) &&
+	    !put_string(obj, "command", command) &&
+	    !put_string(obj, "ifname", name) &&
+	    !put_nonzero(obj, "ifindex", reply->ifindex) &&
+	    !put(obj, "warnings",
+		 string_list_json((const char *const *)reply->warnings,
+				  reply->n_warnings)))
+		ret = print_json(obj, pretty);
+	json_object_put(obj);
+	return ret;
+}
+
+/**
+ * tt_print_version - the JSON of -j -V
+ * @taptool: taptool's version
+ * @module_loaded: tapbridge.ko is loaded
+ * @module: its version, NULL if it has none
+ * @family: the family's version as registered, -1 if not registered
+ * @family_spoken: the family version taptool was built for
+ * @pretty: indent
+ *
+ * Return: 0 on success, -ENOMEM.
+ */
+int tt_print_version(const char *taptool, bool module_loaded,
+		     const char *module, int family, int family_spoken,
+		     bool pretty)
+{
+	struct json_object *obj = json_object_new_object();
+	int ret = -ENOMEM;
+
+	if (!obj)
+		return -ENOMEM;
+	if (!put_u64(obj, "schema_version", TT_JSON_VERSION) &&
+	    !put_string(obj, "taptool", taptool) &&
+	    !put_bool(obj, "module_loaded", module_loaded) &&
+	    !put_string(obj, "module_version", module) &&
+	    !(family >= 0 ? put_u64(obj, "family_version", family) :
+			    put_null(obj, "family_version")) &&
+	    !put_u64(obj, "family_version_spoken", family_spoken))
+		ret = print_json(obj, pretty);
+	json_object_put(obj);
 	return ret;
 }

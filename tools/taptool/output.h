@@ -15,6 +15,12 @@
 
 struct json_object;
 
+/*
+ * Version of the JSON taptool prints (tools/taptool/taptool.schema.json):
+ * raised when a key changes meaning or goes away, not when one is added.
+ */
+#define TT_JSON_VERSION	1
+
 /**
  * struct tt_direction_stats - counters of one direction of an instance
  * @counter: indexed by TAPBRIDGE_A_STATS_*; a counter the kernel did not
@@ -138,6 +144,13 @@ struct tt_event {
 };
 
 int tt_print_event(const struct tt_event *ev, bool json);
+
+struct tt_reply;
+int tt_print_result(const char *command, const char *name,
+		    const struct tt_reply *reply, bool pretty);
+int tt_print_version(const char *taptool, bool module_loaded,
+		     const char *module, int family, int family_spoken,
+		     bool pretty);
 
 void tt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tt_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -334,49 +334,80 @@ int tt_parse_event(const struct nlmsghdr *nlh, struct tt_event *ev)
 }
 
 /**
- * tt_collect_warnings - copy the warnings of a create, set or mirror-add
- *	reply
+ * tt_reply_add_warning - keep a warning text, unless it is kept already
+ * @reply: the texts so far; free them with tt_reply_release()
+ * @text: copied
+ *
+ * The kernel may put one warning both in the reply and in the extack
+ * message, and each request of a sequence repeats the instance's
+ * warnings: each distinct text is kept once, where it first came.
+ *
+ * Return: 0 on success, -ENOMEM.
+ */
+int tt_reply_add_warning(struct tt_reply *reply, const char *text)
+{
+	char **warnings;
+	size_t i;
+
+	for (i = 0; i < reply->n_warnings; i++)
+		if (!strcmp(reply->warnings[i], text))
+			return 0;
+	warnings = realloc(reply->warnings,
+			   (reply->n_warnings + 1) * sizeof(*warnings));
+	if (!warnings)
+		return -ENOMEM;
+	reply->warnings = warnings;
+	warnings[reply->n_warnings] = strdup(text);
+	if (!warnings[reply->n_warnings])
+		return -ENOMEM;
+	reply->n_warnings++;
+	return 0;
+}
+
+/**
+ * tt_parse_reply - read the reply of a create, set or mirror-add
  * @nlh: the reply; the buffer is reused for the ACK, hence the copies
- * @w: texts are appended; free them with tt_warnings_release()
+ * @reply: warnings are added, the ifindex set if the reply has it
  *
  * Return: 0 on success, -EBADMSG for a malformed reply, -ENOMEM.
  */
-int tt_collect_warnings(const struct nlmsghdr *nlh, struct tt_warnings *w)
+int tt_parse_reply(const struct nlmsghdr *nlh, struct tt_reply *reply)
 {
 	const struct nlattr *attr;
-	char **text;
 	int ret;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		ret = check_attr(attr, &instance_set);
 		if (ret == -EBADMSG)
 			return ret;
-		if (ret || mnl_attr_get_type(attr) != TAPBRIDGE_A_INSTANCE_WARNING)
+		if (ret)
 			continue;
-
-		text = realloc(w->text, (w->n + 1) * sizeof(*w->text));
-		if (!text)
-			return -ENOMEM;
-		w->text = text;
-		w->text[w->n] = strdup(mnl_attr_get_str(attr));
-		if (!w->text[w->n])
-			return -ENOMEM;
-		w->n++;
+		switch (mnl_attr_get_type(attr)) {
+		case TAPBRIDGE_A_INSTANCE_IFINDEX:
+			reply->ifindex = mnl_attr_get_u32(attr);
+			break;
+		case TAPBRIDGE_A_INSTANCE_WARNING:
+			ret = tt_reply_add_warning(reply,
+						   mnl_attr_get_str(attr));
+			if (ret)
+				return ret;
+			break;
+		}
 	}
 	return 0;
 }
 
 /**
- * tt_warnings_release - free what tt_collect_warnings() copied
- * @w: the warnings
+ * tt_reply_release - free what tt_parse_reply() copied
+ * @reply: the reply
  */
-void tt_warnings_release(struct tt_warnings *w)
+void tt_reply_release(struct tt_reply *reply)
 {
 	size_t i;
 
-	for (i = 0; i < w->n; i++)
-		free(w->text[i]);
-	free(w->text);
-	w->text = NULL;
-	w->n = 0;
+	for (i = 0; i < reply->n_warnings; i++)
+		free(reply->warnings[i]);
+	free(reply->warnings);
+	reply->warnings = NULL;
+	reply->n_warnings = 0;
 }

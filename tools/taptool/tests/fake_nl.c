@@ -10,9 +10,13 @@
  *
  * What comes back is set by the environment:
  *	TT_FAKE_ERRNO=N		requests fail with errno N ...
+ *	TT_FAKE_FAIL_AT=K	... only the K-th request of the process does
  *	TT_FAKE_EXTACK=MSG	... with this extack message (also on success)
  *	TT_FAKE_WARNINGS=A|B	the reply of a request carries these warnings
  *	TT_FAKE_SUBSCRIBE_ERRNO=N joining the events group fails with N
+ *	TT_FAKE_MODULE_VERSION=V tapbridge.ko is loaded, of version V (empty:
+ *				none); unset, the module is not loaded
+ *	TT_FAKE_FAMILY_VERSION=N the family registered with version N
  *	TT_FAKE_EVENTS=E;E;...	what monitor receives, each E
  *				"TYPE,IFINDEX,NAME,DEV_IFINDEX,DEV_NAME" (empty
  *				fields left out) or "ENOBUFS"; then the
@@ -157,6 +161,8 @@ int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 		return -ENOMEM;
 	nl->family_id = FAKE_FAMILY_ID;
 	nl->family_version = version;
+	nl->kernel_family_version = getenv("TT_FAKE_FAMILY_VERSION") ?
+		atoi(getenv("TT_FAKE_FAMILY_VERSION")) : TAPBRIDGE_FAMILY_VERSION;
 	return 0;
 }
 
@@ -211,9 +217,13 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
 	const char *extack = getenv("TT_FAKE_EXTACK");
 	int err = env_errno("TT_FAKE_ERRNO");
+	int fail_at = env_errno("TT_FAKE_FAIL_AT");
+	static int requests;
 	char fmt[64];
 	int ret;
 
+	if (fail_at && ++requests != fail_at)
+		err = 0;
 	snprintf(fmt, sizeof(fmt), "%s%%s",
 		 genl->cmd < sizeof(cmd_names) / sizeof(cmd_names[0]) &&
 		 cmd_names[genl->cmd] ? cmd_names[genl->cmd] : "?");
@@ -296,4 +306,17 @@ int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
 	}
 	free(copy);
 	return ret;
+}
+
+/* TT_FAKE_MODULE_VERSION: unset, not loaded; empty, no version. */
+int tt_nl_module_version(char *buf, size_t len)
+{
+	const char *v = getenv("TT_FAKE_MODULE_VERSION");
+
+	if (!v)
+		return -ENOENT;
+	if (!*v)
+		return -ENODATA;
+	snprintf(buf, len, "%s", v);
+	return 0;
 }

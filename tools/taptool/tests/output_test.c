@@ -328,7 +328,7 @@ static int run_warnings(void)
 		"mirror m1: MTU 1400 is below port-a's 1500",
 		"mirror m0: MTU 1400 is below port-a's 1500",
 	};
-	struct tt_warnings w = {};
+	struct tt_reply w = {};
 	struct nlmsghdr *nlh;
 	size_t i;
 	int ret;
@@ -337,19 +337,21 @@ static int run_warnings(void)
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_IFINDEX, 7);
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_WARNING, texts[i]);
-	ret = tt_collect_warnings(nlh, &w);
+	ret = tt_parse_reply(nlh, &w);
 	if (!ret) {
 		fputs("-- extack repeats one\n", stderr);
-		tt_print_warnings((const char *const *)w.text, w.n, texts[1]);
+		tt_print_warnings((const char *const *)w.warnings,
+				  w.n_warnings, texts[1]);
 		fputs("-- extack of its own\n", stderr);
-		tt_print_warnings((const char *const *)w.text, w.n,
+		tt_print_warnings((const char *const *)w.warnings,
+				  w.n_warnings,
 				  "port-b pb: MTU 9000 is above port-a's 1500");
 		fputs("-- extack alone\n", stderr);
 		tt_print_warnings(NULL, 0, texts[0]);
 		fputs("-- nothing\n", stderr);
 		tt_print_warnings(NULL, 0, "");
 	}
-	tt_warnings_release(&w);
+	tt_reply_release(&w);
 	return ret ? 1 : 0;
 }
 

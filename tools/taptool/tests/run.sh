@@ -116,6 +116,7 @@ run_test()
 SYNOPSIS=(
 	"taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]"
 	"taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
+	"taptool add NAME port-a IF port-b IF mode custom mirror IF [MIRROR-OPTIONS] [mirror IF [MIRROR-OPTIONS]]... [INSTANCE-OPTIONS]"
 	"taptool set NAME mode aggregate mirror IF [INSTANCE-OPTIONS]"
 	"taptool set NAME mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
 	"taptool set NAME INSTANCE-OPTIONS"
@@ -146,7 +147,8 @@ test_help_lists_every_command()
 		grep -qxF "  $line" <<<"$out" ||
 			reasons+=("help does not list \"$line\"")
 	done
-	for line in -j,\ --json -p,\ --pretty -h,\ --help -V,\ --version; do
+	for line in -j,\ --json -p,\ --pretty -h,\ --human -V,\ --version \
+		"    --help" "-n, --netns NETNS" "-b, --batch FILE" "    --force"; do
 		grep -qF -- "  $line " <<<"$out" ||
 			reasons+=("help does not list option \"$line\"")
 	done
@@ -165,15 +167,18 @@ test_help_spells_out_keyword_lists()
 		reasons+=("help has long lines: $(awk 'length > 79' <<<"$out")")
 }
 
+# -h is iproute2's -human; help is --help, -help or a prefix of -help.
 test_help_options_print_the_same_text()
 {
 	local help
 
 	run help
 	help=$out
-	expect_run 0 "$help" "" -h
 	expect_run 0 "$help" "" --help
+	expect_run 0 "$help" "" -help
+	expect_run 0 "$help" "" -he
 	expect_run 0 "$help" "" -j --help
+	expect_run 2 "" "$help" -h
 }
 
 test_no_arguments_print_usage_on_stderr()
@@ -189,27 +194,74 @@ test_command_help()
 {
 	local add set
 
-	add="Usage:"$'\n'"  ${SYNOPSIS[0]}"$'\n'"  ${SYNOPSIS[1]}"
-	add+=$'\n\n'"$INSTANCE_OPTIONS"
+	add="Usage:"$(printf '\n  %s' "${SYNOPSIS[@]:0:3}")
+	add+=$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"
 	expect_run 0 "$add" "" add help
 	expect_run 0 "$add" "" help add
-	set="Usage:"$(printf '\n  %s' "${SYNOPSIS[@]:2:5}")
+	set="Usage:"$(printf '\n  %s' "${SYNOPSIS[@]:3:5}")
 	set+=$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"
 	expect_run 0 "$set" "" set help
 	expect_run 0 "$set" "" help set
-	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[8]}" "" show help
-	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[7]}" "" del help
-	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[10]}" "" monitor help
+	expect_run 0 "$set" "" help se
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[9]}" "" show help
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[9]}" "" help ls
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[8]}" "" del help
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[11]}" "" monitor help
 	usage_error 'unknown command "frob"' help frob
 }
 
+# COMMAND -h, --help and help print COMMAND's lines and send nothing:
+# before, "add -h" created an instance named "-h".
+test_command_help_sends_nothing()
+{
+	local add show words
+
+	add=$("$TAPTOOL" help add)
+	show=$("$TAPTOOL" help show)
+	for words in "add -h" "add --help" "add -help" "add help" \
+		     "add t0 port-a lo -h" "add t0 port-a lo port-b --help" \
+		     "set t0 mirror add lo -h"; do
+		# shellcheck disable=SC2086 # the words are the arguments
+		fake $words
+		expect "taptool $words" "0|$([[ $words == set* ]] &&
+			"$TAPTOOL" help set || echo "$add")||" \
+			"$rc|$out|$err|$sent"
+	done
+	for words in "show -h" "sh --help" "ls help" "list -h"; do
+		# shellcheck disable=SC2086
+		fake $words
+		expect "taptool $words" "0|$show||" "$rc|$out|$err|$sent"
+	done
+}
+
+# The version comes from the Makefile, the one place it is kept.
 test_version()
 {
+	local version
+
+	version=$(sed -n 's/^TT_VERSION[[:space:]]*:= *//p' "$DIR/../Makefile")
 	run -V
 	expect "-V exit code" 0 "$rc"
-	[[ $out =~ ^taptool\ [0-9]+\.[0-9]+$ ]] ||
-		reasons+=("-V printed \"$out\"")
+	expect "-V first line" "taptool $version" "${out%%$'\n'*}"
 	expect_run 0 "$out" "" --version
+	expect_run 0 "$out" "" -version
+	fake -V
+	expect "-V, no module" "0|taptool $version"$'\n'"tapbridge module: not loaded|" \
+		"$rc|$out|$err"
+	TT_FAKE_MODULE_VERSION=1.2 TT_FAKE_FAMILY_VERSION=3 fake -V
+	expect "-V, module 1.2, family 3" "0|taptool $version
+tapbridge module: 1.2
+tapbridge family: version 3 (taptool speaks 1)|" "$rc|$out|$err"
+	TT_FAKE_MODULE_VERSION= fake -V
+	expect "-V, module without a version" "0|taptool $version
+tapbridge module: loaded, no version
+tapbridge family: version 1 (taptool speaks 1)|" "$rc|$out|$err"
+	TT_FAKE_MODULE_VERSION=1.2 fake -j -V
+	expect "-j -V" "0|{\"schema_version\":1,\"taptool\":\"$version\",\"module_loaded\":true,\"module_version\":\"1.2\",\"family_version\":1,\"family_version_spoken\":1}|" \
+		"$rc|$out|$err"
+	fake -j -V
+	expect "-j -V, no module" "0|{\"schema_version\":1,\"taptool\":\"$version\",\"module_loaded\":false,\"module_version\":null,\"family_version\":null,\"family_version_spoken\":1}|" \
+		"$rc|$out|$err"
 }
 
 # ---- grammar errors: exit 2, one message, the hint ------------------------
@@ -217,13 +269,185 @@ test_version()
 test_unknown_command()
 {
 	usage_error 'unknown command "frob"' frob
-	usage_error 'unknown command "list"' -j list
+	usage_error 'unknown command "lists"' -j lists
+	usage_error 'unknown command "-j"' -- -j show
+}
+
+test_ambiguous_command()
+{
+	usage_error 'ambiguous command "s": set, show or stats' s t0
+	usage_error 'ambiguous command "s": set, show or stats' -j s
 }
 
 test_unknown_option()
 {
 	usage_error 'unknown option "-x"' -x show
 	usage_error 'unknown option "--jsonx"' --jsonx show
+	usage_error 'unknown option "--j"' --j show
+	usage_error 'unknown option "-jsonx"' -jsonx show
+	usage_error 'option "-n" needs NETNS' -n
+	usage_error 'option "-batch" needs FILE' -batch
+}
+
+# Prefixes of commands and keywords, and the aliases, send what the words
+# in full send.
+test_prefixes_and_aliases()
+{
+	sends 'get dump' sh
+	sends 'get dump' ls
+	sends 'get dump' list
+	sends 'get dump' l
+	sends 'get name="t0"' st t0
+	sends 'delete name="t0"' delete t0
+	sends 'delete name="t0"' d t0
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
+		a t0 port-a lo port-b lo mo aggregate mirror lo
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:2 mirror-ab=u32:1 mirror-ba=u32:1 rx-all=u8:1' \
+		a t0 port-a lo port-b lo mo split mirror-a lo mirror-b lo rx-a on
+	sends 'set name="t0" link-propagation=u8:1 hold-down=u32:5' \
+		se t0 l on h 5
+	sends 'mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:1 snaplen=u32:64 rx-pass=u8:1 }' \
+		se t0 mirror add lo d a-b s 64 r on
+	sends 'mirror-del name="t0" mirrors={ ifindex=u32:1 }' set t0 mirror del lo
+	fake mo x
+	expect "mo is monitor" "2|" "$rc|$sent"
+}
+
+test_ambiguous_keyword()
+{
+	usage_error 'ambiguous keyword "po" for "add": port-a or port-b' \
+		add t0 po lo
+	usage_error 'ambiguous keyword "mi" for "add": mirror, mirror-ab or mirror-ba' \
+		add t0 port-a lo mi lo
+	usage_error 'ambiguous keyword "m" for "set": mode, mirror, mirror-ab or mirror-ba' \
+		set t0 m lo
+	usage_error 'ambiguous keyword "t" for "mirror add": tag-ab, tag-ba or tpid' \
+		set t0 mirror add lo t 5
+	usage_error 'unknown keyword "-j" for "add" (options go before the command)' \
+		add t0 port-a lo -j on
+}
+
+# A name that starts with "-" is an option mistyped, unless after "--".
+test_names_starting_with_a_dash()
+{
+	local inst='is not a valid instance name: it starts with "-" (put "--" before the arguments to mean it)'
+	local iface='is not a valid interface name: it starts with "-" (put "--" before the arguments to mean it)'
+
+	usage_error "\"-x\" $inst" add -x port-a lo
+	usage_error "\"-j\" $inst" show -j
+	usage_error "\"-x\" $inst" del -x
+	usage_error "\"-x\" $inst" set -x rx-all on
+	usage_error "\"-x\" $inst" stats -x
+	usage_error "\"-lo\" $iface" add t0 port-a -lo
+	usage_error "\"-lo\" $iface" set t0 mirror add -lo
+	usage_error "\"-lo\" $iface" set t0 mirror del -lo
+	usage_error "\"-lo\" $iface" set t0 mode aggregate mirror -lo
+	sends 'delete name="-x"' del -- -x
+	sends 'get name="-h"' show -- -h
+	fails_with 'interface "-lo" does not exist' add -- t0 port-a -lo
+}
+
+# "--" ends the options: what follows is the command.
+test_double_dash_ends_options()
+{
+	sends 'get dump' -- show
+	fake -j -- show
+	expect "-j -- show" "0|[]|" "$rc|$out|$err"
+}
+
+# iproute2's spellings of the options, and prefixes of them.
+test_option_spellings()
+{
+	local spelling
+
+	for spelling in -j -json -js --json; do
+		fake $spelling show
+		expect "$spelling show" "0|[]|" "$rc|$out|$err"
+	done
+	for spelling in "-jp" "-json -pretty" "-j -p" "--json --pretty" "-pr -j"; do
+		# shellcheck disable=SC2086
+		fake $spelling show
+		expect "$spelling show" "0|["$'\n'"]|" "$rc|$out|$err"
+	done
+}
+
+# -j on add, set and del prints the result, warnings in it, on stdout.
+test_json_result_of_changes()
+{
+	local w1="mirror m0: MTU 1400 is below port-a's 1500" w2="port-b pb: MTU 9000"
+
+	TT_FAKE_WARNINGS="$w1|$w2" TT_FAKE_EXTACK=$w1 \
+		fake -j add t0 port-a lo port-b lo mode aggregate mirror lo
+	expect "-j add" "0|{\"schema_version\":1,\"command\":\"add\",\"ifname\":\"t0\",\"ifindex\":7,\"warnings\":[\"$w1\",\"$w2\"]}|" \
+		"$rc|$out|$err"
+	TT_FAKE_EXTACK=$w2 fake -j set t0 rx-all on
+	expect "-j set" "0|{\"schema_version\":1,\"command\":\"set\",\"ifname\":\"t0\",\"ifindex\":null,\"warnings\":[\"$w2\"]}|" \
+		"$rc|$out|$err"
+	fake -json set t0 mirror add lo
+	expect "-json set mirror add" "0|{\"schema_version\":1,\"command\":\"set\",\"ifname\":\"t0\",\"ifindex\":null,\"warnings\":[]}|" \
+		"$rc|$out|$err"
+	fake -j del t0
+	expect "-j del" "0|{\"schema_version\":1,\"command\":\"del\",\"ifname\":\"t0\",\"ifindex\":null,\"warnings\":[]}|" \
+		"$rc|$out|$err"
+	fake -jp del t0
+	expect "-jp del" "0|{
+  \"schema_version\": 1,
+  \"command\": \"del\",
+  \"ifname\": \"t0\",
+  \"ifindex\": null,
+  \"warnings\": [
+  ]
+}|" "$rc|$out|$err"
+	# A refusal is still an error on stderr, with nothing on stdout.
+	TT_FAKE_ERRNO=17 TT_FAKE_EXTACK='tap0: name in use' fake -j del t0
+	expect "-j del refused" "1||Error: tap0: name in use" "$rc|$out|$err"
+}
+
+# add of a custom list: create on the first entry's device, then each
+# entry with its options; the instance goes again if an entry is refused.
+test_add_custom_list()
+{
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1 rx-all=u8:1
+mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:3 }
+mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:1 snaplen=u32:64 tag-vid-ab=u16:1 tag-vid-ba=u16:4094 tag-tpid=u32:2 rx-pass=u8:1 }' \
+		add t0 mode custom port-a lo port-b lo mirror lo dir both \
+		mirror lo dir a-b snaplen 64 tag-ab 1 tag-ba 4094 tpid 802.1ad \
+		rx-pass on rx-all on
+	TT_FAKE_ERRNO=22 TT_FAKE_EXTACK='mirror lo: already a mirror' \
+		TT_FAKE_FAIL_AT=3 fake add t0 mode custom port-a lo port-b lo \
+		mirror lo mirror lo dir a-b
+	expect "custom add, second entry refused" "1||Error: mirror lo: already a mirror" \
+		"$rc|$out|$err"
+	expect "custom add undone" 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1
+mirror-add name="t0" mirrors={ ifindex=u32:1 }
+mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:1 }
+delete name="t0"' "$sent"
+	TT_FAKE_ERRNO=19 TT_FAKE_FAIL_AT=1 fake add t0 mode custom port-a lo \
+		port-b lo mirror lo
+	expect "custom add, create refused: nothing to undo" \
+		"1|Error: No such device|"'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
+		"$rc|$err|$sent"
+	usage_error 'mode custom needs a "mirror IF"' add t0 mode custom port-a lo
+	usage_error 'mode custom takes "mirror IF [MIRROR-OPTIONS]" entries, not "mirror-ab"' \
+		add t0 mode custom mirror lo mirror-ab lo
+	usage_error '"dir" must follow the "mirror IF" it belongs to' \
+		add t0 dir a-b mode custom mirror lo
+	usage_error '"dir" is given twice' \
+		add t0 mode custom mirror lo dir a-b dir b-a
+	usage_error '"snaplen" after "mirror" needs mode custom' \
+		add t0 mode aggregate mirror lo snaplen 64
+	usage_error '"mirror" is given twice' add t0 mirror lo mirror lo
+	usage_error 'at most 8 mirrors can be given' add t0 mode custom \
+		$(for i in 1 2 3 4 5 6 7 8 9; do echo mirror lo; done)
+	usage_error 'mode custom is made with "set NAME mirror add" and "mirror del"' \
+		set t0 mode custom
+}
+
+# A line of show, given to add as it is printed, "NAME:" included.
+test_add_takes_the_name_as_show_prints_it()
+{
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
+		add t0: mode aggregate port-a lo port-b lo mirror lo
 }
 
 test_missing_instance_name()
@@ -251,9 +475,9 @@ test_unknown_keyword()
 
 test_unknown_mode()
 {
-	usage_error 'unknown mode "mirror" (aggregate or split)' \
+	usage_error 'unknown mode "mirror" (aggregate, split or custom)' \
 		add t0 port-a lo port-b lo mode mirror mirror lo
-	usage_error 'unknown mode "Split" (aggregate or split)' \
+	usage_error 'unknown mode "Split" (aggregate, split or custom)' \
 		set t0 mode Split
 }
 
@@ -376,7 +600,7 @@ test_mirror_del_grammar()
 test_keywords_of_other_commands()
 {
 	usage_error 'unknown keyword "snaplen" for "set"' set t0 snaplen 128
-	usage_error 'unknown keyword "dir" for "add"' \
+	usage_error '"dir" after "mirror" needs mode custom' \
 		add t0 port-a lo port-b lo mode aggregate mirror lo dir both
 	usage_error 'unknown keyword "link-propagation" for "mirror add"' \
 		set t0 mirror add lo link-propagation on
@@ -687,6 +911,93 @@ test_monitor_refusals()
 	TT_FAKE_EVENTS='1,7,tap0' "$TAPTOOL_FAKE" monitor >&- 2>"$TMP/err"
 	expect "monitor with stdout closed" \
 		"1|Error: cannot write to standard output" "$?|$(<"$TMP/err")"
+}
+
+# ---- -n NETNS and -batch FILE ---------------------------------------------
+
+# -n enters the netns before any name is resolved: an interface of ours
+# is unknown there, its own "lo" is known.
+test_netns()
+{
+	local ns=tt-test-$$ ours
+
+	fails_with 'cannot open network namespace "nosuch-tt": No such file or directory' \
+		-n nosuch-tt show
+	fails_with 'cannot open network namespace "/nonexistent/ns": No such file or directory' \
+		-netns /nonexistent/ns show
+	if ! ip netns add "$ns" 2>/dev/null; then
+		skip_reason="cannot create a network namespace here"
+		return
+	fi
+	ours=$(ip -o link show | awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2; exit }')
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
+		-n "$ns" add t0 port-a lo port-b lo mode aggregate mirror lo
+	if [ -n "$ours" ]; then
+		fake -n "$ns" add t0 port-a lo port-b "$ours"
+		expect "-n: $ours is not in $ns" \
+			"1|Error: interface \"$ours\" does not exist|" "$rc|$err|$sent"
+	fi
+	sends 'get dump' -n "/run/netns/$ns" show
+	ip netns del "$ns"
+}
+
+# batch LINES ARGS...: taptool_fake ARGS with LINES as the batch file.
+batch()
+{
+	printf '%s\n' "$1" >"$TMP/batch"
+	shift
+	fake "$@"
+}
+
+test_batch()
+{
+	local lines
+
+	lines=$(printf '%s\n' "# a comment, then an empty line" "" \
+		"add t0 port-a lo port-b lo mode aggregate mirror lo" \
+		"  set t0 hold-down 200   # trailing comment" \
+		"set t0 mirror add 'lo' dir \"a-b\"" "del t0")
+	batch "$lines" -b "$TMP/batch"
+	expect "batch" "0|||"'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1
+set name="t0" hold-down=u32:200
+mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:1 }
+delete name="t0"' "$rc|$out|$err|$sent"
+
+	# The first failure stops the batch, with its line number.
+	lines=$(printf '%s\n' "del t0" "set t0 bogus 1" "del t1")
+	batch "$lines" -batch "$TMP/batch"
+	expect "batch stops at a usage error" "2|Error: unknown keyword \"bogus\" for \"set\"
+$HINT
+Command failed $TMP/batch:2|delete name=\"t0\"" "$rc|$err|$sent"
+	TT_FAKE_ERRNO=2 TT_FAKE_FAIL_AT=1 batch "$lines" -b "$TMP/batch"
+	expect "batch stops at a refusal" "1|Error: No such file or directory
+Command failed $TMP/batch:1|delete name=\"t0\"" "$rc|$err|$sent"
+
+	# -force goes on, and exits with the worst code.
+	TT_FAKE_ERRNO=2 TT_FAKE_FAIL_AT=1 batch "$lines" -force -b "$TMP/batch"
+	expect "batch -force" "2|Error: No such file or directory
+Command failed $TMP/batch:1
+Error: unknown keyword \"bogus\" for \"set\"
+$HINT
+Command failed $TMP/batch:2|delete name=\"t0\"
+delete name=\"t1\"" "$rc|$err|$sent"
+
+	# stdin, and the global options apply to each line.
+	printf '%s\n' "show" "del t0" >"$TMP/batch"
+	: >"$TMP/sent"
+	TT_FAKE_LOG="$TMP/sent" "$TAPTOOL_FAKE" -j -b - <"$TMP/batch" \
+		>"$TMP/out" 2>"$TMP/err"
+	expect "batch from stdin, -j" "0|[]
+{\"schema_version\":1,\"command\":\"del\",\"ifname\":\"t0\",\"ifindex\":null,\"warnings\":[]}||get dump
+delete name=\"t0\"" "$?|$(<"$TMP/out")|$(<"$TMP/err")|$(<"$TMP/sent")"
+
+	batch "set t0 mirror add 'lo" -b "$TMP/batch"
+	expect "batch: open quote" "2|Error: a quote is not closed
+$HINT
+Command failed $TMP/batch:1" "$rc|$err"
+	fails_with 'cannot open "/nonexistent/batch": No such file or directory' \
+		-b /nonexistent/batch
+	usage_error '-batch takes its commands from "f", not "show"' -b f show
 }
 
 # ---- output formats, through output.c with fixed instances ----------------
@@ -1027,6 +1338,12 @@ test_valgrind_taptool_fake()
 		vg_check 1 "$TAPTOOL_FAKE" -j monitor
 	TT_FAKE_EVENTS='1,7,tap0;9,7,,4,' vg_check 1 "$TAPTOOL_FAKE" monitor
 	TT_FAKE_SUBSCRIBE_ERRNO=1 vg_check 1 "$TAPTOOL_FAKE" monitor
+	TT_FAKE_WARNINGS='a|b' TT_FAKE_ERRNO=22 TT_FAKE_FAIL_AT=3 \
+		vg_check 1 "$TAPTOOL_FAKE" -j add t0 mode custom port-a lo \
+		port-b lo mirror lo mirror lo dir a-b
+	printf '%s\n' "show" "set t0 bogus" "del 'x" "-j" >"$TMP/batch"
+	vg_check 2 "$TAPTOOL_FAKE" -force -b "$TMP/batch"
+	TT_FAKE_MODULE_VERSION=1 vg_check 0 "$TAPTOOL_FAKE" -j -V
 }
 
 # ---------------------------------------------------------------------------
@@ -1037,9 +1354,21 @@ TESTS=(
 	help_options_print_the_same_text
 	no_arguments_print_usage_on_stderr
 	command_help
+	command_help_sends_nothing
 	version
 	unknown_command
+	ambiguous_command
 	unknown_option
+	prefixes_and_aliases
+	ambiguous_keyword
+	names_starting_with_a_dash
+	double_dash_ends_options
+	option_spellings
+	json_result_of_changes
+	add_custom_list
+	add_takes_the_name_as_show_prints_it
+	netns
+	batch
 	missing_instance_name
 	missing_value
 	unknown_keyword
