@@ -377,6 +377,9 @@ void tt_nl_close(struct tt_nl *nl)
  *	afterwards, since they would mix with the replies of a request
  * @group: name of the group
  *
+ * nlctrl's "notify" group is joined too, so that tt_nl_receive() can
+ * say when the family goes away (its module is unloaded).
+ *
  * Return: 0 on success, a negative errno otherwise: -ENOENT when the
  * family has no such group, -EPERM when the group needs a capability the
  * caller lacks.
@@ -384,6 +387,7 @@ void tt_nl_close(struct tt_nl *nl)
 int tt_nl_subscribe(struct tt_nl *nl, const char *group)
 {
 	struct family_info info = { .group = group };
+	struct family_info ctrl = { .group = "notify" };
 	int ret;
 
 	ret = query_family(nl, NULL, &info);
@@ -394,7 +398,40 @@ int tt_nl_subscribe(struct tt_nl *nl, const char *group)
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
 				  &info.group_id, sizeof(info.group_id)) < 0)
 		return -errno;
+
+	ret = query_family(nl, "nlctrl", &ctrl);
+	if (ret)
+		return ret;
+	if (!ctrl.group_id)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
+				  &ctrl.group_id, sizeof(ctrl.group_id)) < 0)
+		return -errno;
 	return 0;
+}
+
+static int family_id_cb(const struct nlattr *attr, void *data)
+{
+	uint16_t *id = data;
+
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+		*id = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+/* nlctrl's word that our family was unregistered: its module is gone. */
+static bool family_removed(const struct tt_nl *nl, const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	uint16_t id = 0;
+
+	if (nlh->nlmsg_type != GENL_ID_CTRL ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl) ||
+	    genl->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	mnl_attr_parse(nlh, sizeof(*genl), family_id_cb, &id);
+	return id == nl->family_id;
 }
 
 /* Notifications of other families, or not genl at all, are not ours. */
@@ -402,6 +439,10 @@ static int notification_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct transaction *t = arg;
 
+	if (family_removed(t->nl, nlh)) {
+		errno = ENODEV;
+		return MNL_CB_ERROR;
+	}
 	if (nlh->nlmsg_type != t->nl->family_id ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
 		return MNL_CB_OK;
@@ -418,7 +459,8 @@ static int notification_cb(const struct nlmsghdr *nlh, void *arg)
  * Blocks until one datagram arrives; a datagram may hold several messages.
  *
  * Return: 0 on success, a negative errno otherwise: -ENOBUFS when the
- * socket's queue overflowed and notifications were lost.
+ * socket's queue overflowed and notifications were lost, -ENODEV when
+ * the family was unregistered.
  */
 int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
 {
@@ -428,6 +470,7 @@ int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
 	len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buf_len);
 	if (len < 0)
 		return -errno;
+	clock_gettime(CLOCK_REALTIME, &nl->rx_time);
 	errno = 0;
 	/* Sequence number and port id 0: multicast carries neither. */
 	if (mnl_cb_run(nl->buf, len, 0, 0, notification_cb, &t) < 0)

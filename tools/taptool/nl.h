@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <libmnl/libmnl.h>
 
@@ -47,6 +48,7 @@ struct tt_nl_error {
  * @buf: request and reply buffer
  * @buf_len: size of @buf; large enough for a whole dump skb
  * @err: the kernel's verdict on the last request
+ * @rx_time: when tt_nl_receive() got its last datagram (CLOCK_REALTIME)
  */
 struct tt_nl {
 	struct mnl_socket *sock;
@@ -58,6 +60,7 @@ struct tt_nl {
 	void *buf;
 	size_t buf_len;
 	struct tt_nl_error err;
+	struct timespec rx_time;
 };
 
 int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -222,8 +223,11 @@ static void print_text_preset(const struct tt_instance *inst)
 static void print_text_mirror_list(const struct tt_instance *inst)
 {
 	const struct tt_mirror *m;
+	size_t i;
 
-	for (m = inst->mirrors; m < inst->mirrors + inst->n_mirrors; m++) {
+	/* By index: with no mirrors, @inst->mirrors is NULL, and NULL + 0 is UB. */
+	for (i = 0; i < inst->n_mirrors; i++) {
+		m = &inst->mirrors[i];
 		print_text_link("mirror", m->ifindex);
 		printf(" dir %s", text_or_dash(direction_name(m->direction)));
 		print_text_mirror_options(m);
@@ -321,11 +325,79 @@ static int put_null(struct json_object *obj, const char *key)
 	return json_object_object_add(obj, key, NULL) ? -ENOMEM : 0;
 }
 
+/*
+ * Length of the valid UTF-8 sequence at @s, 0 if there is none: overlong
+ * forms, surrogates and code points above U+10FFFF are not valid.
+ */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * A JSON string of @s. Interface names and the kernel's messages are
+ * bytes, not text: a byte that is not part of valid UTF-8 is written as
+ * the four characters \xNN, so that the output always parses and the
+ * name can still be told apart.
+ */
+static struct json_object *string_json(const char *s)
+{
+	const unsigned char *in = (const unsigned char *)s;
+	struct json_object *obj;
+	size_t len, n;
+	char *text, *out;
+
+	for (n = 0; in[n] && (len = utf8_sequence(in + n)); n += len)
+		;
+	if (!in[n])
+		return json_object_new_string(s);
+
+	text = malloc(4 * strlen(s) + 1);
+	if (!text)
+		return NULL;
+	for (out = text; *in; ) {
+		len = utf8_sequence(in);
+		if (!len) {
+			out += sprintf(out, "\\x%02x", *in++);
+			continue;
+		}
+		memcpy(out, in, len);
+		out += len;
+		in += len;
+	}
+	*out = '\0';
+	obj = json_object_new_string(text);
+	free(text);
+	return obj;
+}
+
 static int put_string(struct json_object *obj, const char *key, const char *s)
 {
 	if (!s || !*s)
 		return put_null(obj, key);
-	return put(obj, key, json_object_new_string(s));
+	return put(obj, key, string_json(s));
 }
 
 static int put_u64(struct json_object *obj, const char *key, uint64_t value)
@@ -345,11 +417,39 @@ static int put_bool(struct json_object *obj, const char *key, bool value)
 	return put(obj, key, json_object_new_boolean(value));
 }
 
+/* The name of @ifindex in our netns, NULL when it has none. */
+static const char *json_link_name(uint32_t ifindex, char buf[IF_NAMESIZE])
+{
+	return ifindex ? if_indextoname(ifindex, buf) : NULL;
+}
+
+/*
+ * A device another object names (a port, a preset mirror, the device of
+ * an event): {"ifname": ..., "ifindex": ...}, null when there is none.
+ */
+static int put_device(struct json_object *obj, const char *key,
+		      const char *ifname, uint32_t ifindex)
+{
+	struct json_object *dev;
+
+	if (!ifindex && (!ifname || !*ifname))
+		return put_null(obj, key);
+	dev = json_object_new_object();
+	if (!dev)
+		return -ENOMEM;
+	if (put_string(dev, "ifname", ifname) ||
+	    put_nonzero(dev, "ifindex", ifindex)) {
+		json_object_put(dev);
+		return -ENOMEM;
+	}
+	return put(obj, key, dev);
+}
+
 static int put_link(struct json_object *obj, const char *key, uint32_t ifindex)
 {
 	char buf[IF_NAMESIZE];
 
-	return put_string(obj, key, link_name(ifindex, buf));
+	return put_device(obj, key, json_link_name(ifindex, buf), ifindex);
 }
 
 /* @counters is indexed by attribute type; @fields says which go, in order. */
@@ -378,23 +478,21 @@ static struct json_object *direction_json(const struct tt_direction_stats *s)
 	return obj;
 }
 
-static struct json_object *mirror_json(const struct tt_printer *p,
-				       const struct tt_mirror *m)
+static struct json_object *mirror_json(const struct tt_mirror *m)
 {
 	struct json_object *obj = json_object_new_object();
+	char buf[IF_NAMESIZE];
 
 	if (!obj)
 		return NULL;
-	if (put_link(obj, "ifname", m->ifindex) ||
+	if (put_string(obj, "ifname", json_link_name(m->ifindex, buf)) ||
 	    put_nonzero(obj, "ifindex", m->ifindex) ||
 	    put_string(obj, "dir", direction_name(m->direction)) ||
 	    put_nonzero(obj, "snaplen", m->snaplen) ||
 	    put_nonzero(obj, "tag_ab", m->tag_ab) ||
 	    put_nonzero(obj, "tag_ba", m->tag_ba) ||
 	    put_string(obj, "tpid", tpid_name(m->tpid)) ||
-	    put_bool(obj, "rx_pass", m->rx_pass))
-		goto err_put_obj;
-	if (p->view == TT_VIEW_STATS &&
+	    put_bool(obj, "rx_pass", m->rx_pass) ||
 	    put_counters(obj, mirror_stats_fields,
 			 ARRAY_SIZE(mirror_stats_fields), m->counter))
 		goto err_put_obj;
@@ -405,15 +503,14 @@ err_put_obj:
 	return NULL;
 }
 
-static struct json_object *mirror_list_json(const struct tt_printer *p,
-					    const struct tt_instance *inst)
+static struct json_object *mirror_list_json(const struct tt_instance *inst)
 {
 	struct json_object *array = json_object_new_array();
 	struct json_object *obj;
 	size_t i;
 
 	for (i = 0; array && i < inst->n_mirrors; i++) {
-		obj = mirror_json(p, &inst->mirrors[i]);
+		obj = mirror_json(&inst->mirrors[i]);
 		if (!obj || json_object_array_add(array, obj)) {
 			json_object_put(obj);
 			json_object_put(array);
@@ -431,7 +528,7 @@ static struct json_object *string_list_json(const char *const *texts,
 	size_t i;
 
 	for (i = 0; array && i < n; i++) {
-		s = json_object_new_string(texts[i]);
+		s = string_json(texts[i]);
 		if (!s || json_object_array_add(array, s)) {
 			json_object_put(s);
 			json_object_put(array);
@@ -442,58 +539,51 @@ static struct json_object *string_list_json(const char *const *texts,
 }
 
 /*
- * The preset keys keep the meaning they had before mirror lists: a custom
- * list has no preset mirror, so all three are null and "mirrors" says it.
+ * The preset keys are there in every mode: the mode's own mirrors, null
+ * for the keys of other modes (and for a mirror that is detached). A
+ * custom list has no preset mirror: "mirrors" says it all.
  */
 static int put_preset_mirrors(struct json_object *obj,
 			      const struct tt_instance *inst)
 {
-	switch (inst->mode) {
-	case TAPBRIDGE_MODE_AGGREGATE:
-		return put_link(obj, "mirror", inst->mirror);
-	case TAPBRIDGE_MODE_SPLIT:
-		return put_link(obj, "mirror_ab", inst->mirror_ab) ?:
-		       put_link(obj, "mirror_ba", inst->mirror_ba);
-	case TAPBRIDGE_MODE_CUSTOM:
-		return put_null(obj, "mirror") ?:
-		       put_null(obj, "mirror_ab") ?:
-		       put_null(obj, "mirror_ba");
-	default:
-		return 0;
-	}
+	bool aggregate = inst->mode == TAPBRIDGE_MODE_AGGREGATE;
+	bool split = inst->mode == TAPBRIDGE_MODE_SPLIT;
+
+	return put_link(obj, "mirror", aggregate ? inst->mirror : 0) ?:
+	       put_link(obj, "mirror_ab", split ? inst->mirror_ab : 0) ?:
+	       put_link(obj, "mirror_ba", split ? inst->mirror_ba : 0);
 }
 
-static struct json_object *instance_json(const struct tt_printer *p,
-					 const struct tt_instance *inst)
+/*
+ * One instance, the same object for show and stats: every key is always
+ * there, so that a reader needs no case for a mode or a command.
+ */
+static struct json_object *instance_json(const struct tt_instance *inst)
 {
 	struct json_object *obj = json_object_new_object();
 
 	if (!obj)
 		return NULL;
-	if (put_string(obj, "ifname", inst->name) ||
-	    put(obj, "ifindex", json_object_new_int64(inst->ifindex)) ||
+	if (put_u64(obj, "schema_version", TT_JSON_VERSION) ||
+	    put_string(obj, "ifname", inst->name) ||
+	    put_nonzero(obj, "ifindex", inst->ifindex) ||
 	    put_string(obj, "mode", mode_name(inst->mode)) ||
 	    put_link(obj, "port_a", inst->port_a) ||
 	    put_link(obj, "port_b", inst->port_b) ||
 	    put_preset_mirrors(obj, inst) ||
-	    put(obj, "mirrors", mirror_list_json(p, inst)) ||
+	    put(obj, "mirrors", mirror_list_json(inst)) ||
 	    put_bool(obj, "link_propagation", inst->link_propagation) ||
 	    put_u64(obj, "hold_down_ms", inst->hold_down_ms) ||
 	    put_bool(obj, "rx_all", inst->rx_all) ||
 	    put_u64(obj, "propagation_actions", inst->propagation_actions) ||
 	    put(obj, "warnings",
-		string_list_json(inst->warnings, inst->n_warnings)))
-		goto err_put_obj;
-
-	if (p->view == TT_VIEW_STATS &&
-	    (put(obj, "a_to_b", direction_json(&inst->a_to_b)) ||
-	     put(obj, "b_to_a", direction_json(&inst->b_to_a))))
-		goto err_put_obj;
+		string_list_json(inst->warnings, inst->n_warnings)) ||
+	    put(obj, "a_to_b", direction_json(&inst->a_to_b)) ||
+	    put(obj, "b_to_a", direction_json(&inst->b_to_a))) {
+		json_object_put(obj);
+		return NULL;
+	}
 	return obj;
-
-err_put_obj:
-	json_object_put(obj);
-	return NULL;
 }
 
 /**
@@ -542,7 +632,7 @@ int tt_printer_add(struct tt_printer *p, const struct tt_instance *inst)
 		return 0;
 	}
 
-	obj = instance_json(p, inst);
+	obj = instance_json(inst);
 	if (!obj || json_object_array_add(p->instances, obj)) {
 		json_object_put(obj);
 		return -ENOMEM;
@@ -598,13 +688,38 @@ static const char *event_dev_name(const char *name, uint32_t ifindex,
 	return buf;
 }
 
+/*
+ * RFC 3339 in local time, to the microsecond, as "ip -ts monitor" prints
+ * it but with the offset: 2026-12-03T09:12:31.123456+01:00. Empty for a
+ * time not known.
+ */
+static int print_json(struct json_object *obj, bool pretty);
+
+static void format_time(const struct timespec *ts, char *buf, size_t len)
+{
+	struct tm tm;
+	long off;
+	size_t n;
+
+	buf[0] = '\0';
+	if (!ts->tv_sec || !localtime_r(&ts->tv_sec, &tm))
+		return;
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	off = tm.tm_gmtoff / 60;
+	snprintf(buf + n, len - n, ".%06ld%c%02ld:%02ld", ts->tv_nsec / 1000,
+		 off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+}
+
 static void print_text_event(const struct tt_event *ev)
 {
-	char name_buf[IF_NAMESIZE], dev_buf[IF_NAMESIZE];
+	char name_buf[IF_NAMESIZE], dev_buf[IF_NAMESIZE], time_buf[64];
 	const char *name = event_dev_name(ev->name, ev->ifindex, name_buf);
 	const char *dev = event_dev_name(ev->dev_name, ev->dev_ifindex,
 					 dev_buf);
 
+	format_time(&ev->time, time_buf, sizeof(time_buf));
+	if (time_buf[0])
+		printf("[%s] ", time_buf);
 	printf("%s: ", name);
 	switch (ev->type) {
 	case TAPBRIDGE_EVENT_TYPE_CREATED:
@@ -640,8 +755,8 @@ static void print_text_event(const struct tt_event *ev)
 static int print_json_event(const struct tt_event *ev)
 {
 	struct json_object *obj = json_object_new_object();
+	char type_buf[16], time_buf[64];
 	const char *s;
-	char type_buf[16];
 	int ret = -ENOMEM;
 
 	if (!obj)
@@ -649,19 +764,16 @@ static int print_json_event(const struct tt_event *ev)
 	/* A type from a newer kernel: its number, still as a string. */
 	snprintf(type_buf, sizeof(type_buf), "%" PRIu32, ev->type);
 	s = tt_word_of(tt_event_words, ev->type) ?: type_buf;
+	format_time(&ev->time, time_buf, sizeof(time_buf));
 
-	if (put_string(obj, "event", s) ||
-	    put_string(obj, "ifname", ev->name) ||
-	    put_nonzero(obj, "ifindex", ev->ifindex) ||
-	    put_string(obj, "dev", ev->dev_name) ||
-	    put_nonzero(obj, "dev_ifindex", ev->dev_ifindex))
-		goto out_put_obj;
-	s = json_object_to_json_string_ext(obj, JSON_PLAIN);
-	if (!s)
-		goto out_put_obj;
-	puts(s);
-	ret = 0;
-out_put_obj:
+	/* The device's name is the event's: it may be gone by now. */
+	if (!put_u64(obj, "schema_version", TT_JSON_VERSION) &&
+	    !put_string(obj, "time", time_buf) &&
+	    !put_string(obj, "event", s) &&
+	    !put_string(obj, "ifname", ev->name) &&
+	    !put_nonzero(obj, "ifindex", ev->ifindex) &&
+	    !put_device(obj, "dev", ev->dev_name, ev->dev_ifindex))
+		ret = print_json(obj, false);
 	json_object_put(obj);
 	return ret;
 }

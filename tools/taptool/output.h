@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <linux/tapbridge.h>
 
@@ -134,8 +135,10 @@ void tt_printer_release(struct tt_printer *p);
  * @dev_name: its name as the event carries it, NULL if not said; the
  *	device may be gone by the time the event is read, so this is the
  *	only name there is
+ * @time: when taptool received it (CLOCK_REALTIME), 0 if not known
  */
 struct tt_event {
+	struct timespec time;
 	uint32_t type;
 	uint32_t ifindex;
 	const char *name;

@@ -1069,10 +1069,14 @@ static int cmd_stats(const struct options *opts, int argc, char **argv)
 
 /**
  * struct monitor - what the events callback needs
+ * @nl: the socket, which knows when the events arrived
+ * @name: print the events of this instance only, NULL for all
  * @json: one JSON object per event instead of text
  * @write_failed: stdout took no more; the monitor stops
  */
 struct monitor {
+	const struct tt_nl *nl;
+	const char *name;
 	bool json;
 	bool write_failed;
 };
@@ -1086,6 +1090,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	ret = tt_parse_event(nlh, &ev);
 	if (ret == -ENOENT)
 		return MNL_CB_OK;
+	if (!ret && mon->name && (!ev.name || strcmp(ev.name, mon->name)))
+		return MNL_CB_OK;
+	ev.time = mon->nl->rx_time;
 	if (!ret)
 		ret = tt_print_event(&ev, mon->json);
 	if (ret) {
@@ -1097,17 +1104,24 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /*
- * monitor: one line per event until killed. -p is ignored: a JSON object
- * per line is what lets a reader take events one by one.
+ * monitor [NAME]: one line per event until killed, or until the module
+ * goes. -p is ignored: a JSON object per line is what lets a reader take
+ * events one by one.
  */
 static int cmd_monitor(const struct options *opts, int argc, char **argv)
 {
-	struct monitor mon = { .json = opts->json };
 	struct tt_nl nl;
+	struct monitor mon = { .nl = &nl, .json = opts->json };
 	int ret;
 
-	if (argc > 0)
-		return usage_error("unexpected argument \"%s\"", argv[0]);
+	if (argc > 1)
+		return usage_error("unexpected argument \"%s\"", argv[1]);
+	if (argc) {
+		ret = check_instance_name(opts, argv[0]);
+		if (ret)
+			return ret;
+		mon.name = argv[0];
+	}
 
 	ret = open_family(&nl);
 	if (ret)
@@ -1133,6 +1147,11 @@ static int cmd_monitor(const struct options *opts, int argc, char **argv)
 		}
 		if (ret && ret != -EINTR)
 			break;
+	}
+	if (ret == -ENODEV) {
+		tt_error("the tapbridge kernel module was unloaded");
+		ret = TT_EXIT_FAILURE;
+		goto close_nl;
 	}
 	/* A write error is left to finish_output(): stdout's flag says it. */
 	ret = mon.write_failed ? TT_EXIT_FAILURE : report(&nl, ret);
@@ -1180,7 +1199,7 @@ static const struct command commands[] = {
 	{ "del",	{ "delete" },		{ "NAME" },	0, cmd_del },
 	{ "show",	{ "list", "ls" },	{ "[NAME]" },	0, cmd_show },
 	{ "stats",	{},			{ "[NAME]" },	0, cmd_stats },
-	{ "monitor",	{},			{ "" },		0, cmd_monitor },
+	{ "monitor",	{},			{ "[NAME]" },	0, cmd_monitor },
 	{ "help",	{},			{ "[COMMAND]" }, 0, cmd_help },
 };
 

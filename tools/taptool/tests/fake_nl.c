@@ -19,8 +19,10 @@
  *	TT_FAKE_FAMILY_VERSION=N the family registered with version N
  *	TT_FAKE_EVENTS=E;E;...	what monitor receives, each E
  *				"TYPE,IFINDEX,NAME,DEV_IFINDEX,DEV_NAME" (empty
- *				fields left out) or "ENOBUFS"; then the
- *				socket fails with ECONNRESET
+ *				fields left out), "ENOBUFS", or "DELFAMILY" (the
+ *				module is unloaded); then the socket fails
+ *				with ECONNRESET
+ *	TT_FAKE_TIME=S		events arrive at S, S + 1, ... seconds
  */
 #include <errno.h>
 #include <stdio.h>
@@ -294,8 +296,14 @@ int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
 		;
 	if (spec) {
 		next++;
+		if (getenv("TT_FAKE_TIME")) {
+			nl->rx_time.tv_sec = atol(getenv("TT_FAKE_TIME")) + i;
+			nl->rx_time.tv_nsec = 123456789;
+		}
 		if (!strcmp(spec, "ENOBUFS")) {
 			ret = -ENOBUFS;
+		} else if (!strcmp(spec, "DELFAMILY")) {
+			ret = -ENODEV;
 		} else {
 			nlh = tt_nl_request(nl, TAPBRIDGE_CMD_EVENT, 0);
 			put_event(nlh, spec);

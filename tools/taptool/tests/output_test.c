@@ -10,6 +10,7 @@
  * usage: output_test show|stats [json] [pretty]
  *        output_test events [json] [wait]
  *        output_test warnings
+ *        output_test bytes [json]
  *
  * "wait" prints the first event, then reads stdin to its end before the
  * rest: a reader of the pipe must get that first line while we wait.
@@ -277,7 +278,8 @@ static const struct event_spec events[] = {
 	{ .type = 42, .ifindex = 8, .name = "tap1" },
 };
 
-static int print_event(const struct event_spec *spec, bool json)
+/* Events arrive a second apart from 2023-11-14T22:13:20.5 UTC on. */
+static int print_event(const struct event_spec *spec, size_t i, bool json)
 {
 	struct nlmsghdr *nlh = put_message(TAPBRIDGE_CMD_EVENT);
 	struct tt_event ev;
@@ -293,7 +295,11 @@ static int print_event(const struct event_spec *spec, bool json)
 	if (spec->dev_name)
 		mnl_attr_put_strz(nlh, TAPBRIDGE_A_EVENT_DEV_NAME,
 				  spec->dev_name);
-	return tt_parse_event(nlh, &ev) || tt_print_event(&ev, json) ? -1 : 0;
+	if (tt_parse_event(nlh, &ev))
+		return -1;
+	ev.time.tv_sec = 1700000000 + i;
+	ev.time.tv_nsec = 500000000;
+	return tt_print_event(&ev, json) ? -1 : 0;
 }
 
 static int run_events(bool json, bool wait)
@@ -308,7 +314,7 @@ static int run_events(bool json, bool wait)
 		return 1;
 
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
-		if (print_event(&events[i], json))
+		if (print_event(&events[i], i, json))
 			return 1;
 		while (wait && read(STDIN_FILENO, &c, 1) > 0)
 			;
@@ -355,6 +361,34 @@ static int run_warnings(void)
 	return ret ? 1 : 0;
 }
 
+/*
+ * Names and messages that are not valid UTF-8 (a lone continuation byte,
+ * a truncated sequence, an overlong form, a surrogate) next to valid
+ * multi-byte ones: the JSON must still parse.
+ */
+static int run_bytes(bool json)
+{
+	static const struct event_spec ev = {
+		.type = TAPBRIDGE_EVENT_TYPE_MIRROR_LOST, .ifindex = 7,
+		.name = "t\xc3\xa9\x80", .dev_ifindex = 5,
+		.dev_name = "m\xed\xa0\x80\xc0\xaf",
+	};
+	struct tt_printer printer;
+	struct nlmsghdr *nlh;
+	int ret = 1;
+
+	if (tt_printer_init(&printer, TT_VIEW_SHOW, json, false))
+		return 1;
+	nlh = put_instance("t\xff\xc3", 7, TAPBRIDGE_MODE_AGGREGATE, lo, lo);
+	mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_WARNING,
+			  "mirror \xe2\x82: MTU \xe2\x82\xac below");
+	if (!print_instance(&printer, nlh) && !tt_printer_flush(&printer) &&
+	    !print_event(&ev, 0, json))
+		ret = 0;
+	tt_printer_release(&printer);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	bool json = false, pretty = false, wait = false;
@@ -377,5 +411,7 @@ int main(int argc, char **argv)
 		return run_events(json, wait);
 	if (!strcmp(argv[1], "warnings"))
 		return run_warnings();
+	if (!strcmp(argv[1], "bytes"))
+		return run_bytes(json);
 	return 2;
 }

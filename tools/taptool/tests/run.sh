@@ -26,8 +26,26 @@ NOT_LOADED='Error: the tapbridge kernel module is not loaded (modprobe tapbridge
 HINT='Try "taptool help".'
 NO_IF=nosuch0tt		# an interface name no host has
 
+# Event times are printed in local time: pin it.
+export TZ=UTC
+
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+mkdir "$TMP/json"
+
+# keep_json FILE: a copy of FILE, if it is JSON output, for the schema
+# test at the end (json_outputs_match_the_schema).
+json_n=0
+keep_json()
+{
+	local first
+
+	# A text line of monitor starts with "[2026-...": not JSON.
+	first=$(tr -d ' \t\n' <"$1" | head -c 2)
+	[[ $first == "{"* || $first == "[{" || $first == "[]" ]] || return 0
+	json_n=$((json_n + 1))
+	cp "$1" "$TMP/json/$json_n.json"
+}
 
 # ---- KTAP plumbing --------------------------------------------------------
 
@@ -49,6 +67,7 @@ run()
 {
 	"$TAPTOOL" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
+	keep_json "$TMP/out"
 	out=$(<"$TMP/out")
 	err=$(<"$TMP/err")
 }
@@ -125,7 +144,7 @@ SYNOPSIS=(
 	"taptool del NAME"
 	"taptool show [NAME]"
 	"taptool stats [NAME]"
-	"taptool monitor"
+	"taptool monitor [NAME]"
 	"taptool help [COMMAND]"
 )
 
@@ -310,7 +329,7 @@ test_prefixes_and_aliases()
 		se t0 mirror add lo d a-b s 64 r on
 	sends 'mirror-del name="t0" mirrors={ ifindex=u32:1 }' set t0 mirror del lo
 	fake mo x
-	expect "mo is monitor" "2|" "$rc|$sent"
+	expect "mo is monitor" "1|subscribe events" "$rc|$sent"
 }
 
 test_ambiguous_keyword()
@@ -514,8 +533,8 @@ test_unexpected_argument()
 	usage_error 'unexpected argument "t1"' show t0 t1
 	usage_error 'unexpected argument "t1"' -j stats t0 t1
 	usage_error 'unexpected argument "set"' help add set
-	usage_error 'unexpected argument "t0"' monitor t0
-	usage_error 'unexpected argument "lo"' -j monitor lo
+	usage_error 'unexpected argument "t1"' monitor t0 t1
+	usage_error 'unexpected argument "lo"' -j monitor t0 lo
 }
 
 test_set_needs_something_to_change()
@@ -749,6 +768,7 @@ fake()
 	: >"$TMP/sent"
 	TT_FAKE_LOG="$TMP/sent" "$TAPTOOL_FAKE" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
+	keep_json "$TMP/out"
 	out=$(<"$TMP/out")
 	err=$(<"$TMP/err")
 	sent=$(<"$TMP/sent")
@@ -876,25 +896,45 @@ test_reports_kernel_errors()
 test_monitor_prints_each_event()
 {
 	local events='1,7,tap0;5,7,tap0,5,pa;ENOBUFS;6,7,tap0,6,pb'
+	local t='2023-11-14T22:13:2'
 
-	TT_FAKE_EVENTS=$events fake monitor
+	TT_FAKE_TIME=1700000000 TT_FAKE_EVENTS=$events fake monitor
 	expect "monitor exit code" 1 "$rc"
 	expect "monitor request" "subscribe events" "$sent"
 	expect "monitor stdout" "\
-tap0: created
-tap0: carrier down on pa
-tap0: link propagation took pb down" "$out"
+[${t}0.123456+00:00] tap0: created
+[${t}1.123456+00:00] tap0: carrier down on pa
+[${t}3.123456+00:00] tap0: link propagation took pb down" "$out"
 	# A queue overflow is said and the monitor goes on; the fake then
 	# ends the socket.
 	expect "monitor stderr" "\
 Warning: events were lost: the receive queue overflowed
 Error: Connection reset by peer" "$err"
 
-	TT_FAKE_EVENTS=$events fake -j -p monitor
+	TT_FAKE_TIME=1700000000 TT_FAKE_EVENTS=$events fake -j -p monitor
 	expect "monitor -j stdout" "\
-{\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
-{\"event\":\"carrier-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":5}
-{\"event\":\"propagation-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pb\",\"dev_ifindex\":6}" "$out"
+{\"schema_version\":1,\"time\":\"${t}0.123456+00:00\",\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null}
+{\"schema_version\":1,\"time\":\"${t}1.123456+00:00\",\"event\":\"carrier-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":{\"ifname\":\"pa\",\"ifindex\":5}}
+{\"schema_version\":1,\"time\":\"${t}3.123456+00:00\",\"event\":\"propagation-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":{\"ifname\":\"pb\",\"ifindex\":6}}" "$out"
+}
+
+# monitor NAME prints the events of that instance only.
+test_monitor_one_instance()
+{
+	TT_FAKE_EVENTS='1,7,tap0;1,8,tap1;5,8,tap1,5,pa;3,7,tap0' fake monitor tap1
+	expect "monitor tap1" "1|tap1: created
+tap1: carrier down on pa|Error: Connection reset by peer" "$rc|$out|$err"
+	usage_error '"abcdefghijklmnop" is not a valid instance name (1 to 15 characters)' \
+		monitor abcdefghijklmnop
+}
+
+# When nlctrl says the family is gone, monitor says so and fails.
+test_monitor_module_unloaded()
+{
+	TT_FAKE_EVENTS='1,7,tap0;DELFAMILY;1,8,tap1' fake -j monitor
+	expect "monitor, module unloaded" \
+		"1|{\"schema_version\":1,\"time\":null,\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null}|Error: the tapbridge kernel module was unloaded" \
+		"$rc|$out|$err"
 }
 
 test_monitor_refusals()
@@ -1014,6 +1054,7 @@ output()
 {
 	"$OUTPUT_TEST" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
+	keep_json "$TMP/out"
 	out=$(<"$TMP/out")
 	expect "output_test $* exit code" 0 "$rc"
 	expect "output_test $* stderr" "" "$(<"$TMP/err")"
@@ -1061,27 +1102,31 @@ json_lines()
 	tr -d '\n'
 }
 
-# The show part of each instance's JSON ("lo" is ifindex 1 in every
-# netns); MIRROR_COUNTERS stands where stats adds a mirror's counters.
+# Each instance's JSON ("lo" is ifindex 1 in every netns), the same for
+# show and stats: MIRROR_COUNTERS stands where a mirror's counters go.
+LO='{"ifname":"lo","ifindex":1}'
 SHOW_JSON=()
-SHOW_JSON[0]=$(json_lines <<'EOF'
-{"ifname":"tap0","ifindex":7,"mode":"aggregate","port_a":"lo","port_b":"lo",
-"mirror":null,"mirrors":[],"link_propagation":false,"hold_down_ms":1000,
+SHOW_JSON[0]=$(json_lines <<EOF
+{"schema_version":1,"ifname":"tap0","ifindex":7,"mode":"aggregate",
+"port_a":$LO,"port_b":$LO,"mirror":null,"mirror_ab":null,"mirror_ba":null,
+"mirrors":[],"link_propagation":false,"hold_down_ms":1000,
 "rx_all":false,"propagation_actions":0,"warnings":[]
 EOF
 )
-SHOW_JSON[1]=$(json_lines <<'EOF'
-{"ifname":"tap1","ifindex":8,"mode":"split","port_a":"lo",
-"port_b":"if2147483647","mirror_ab":"lo","mirror_ba":null,
+SHOW_JSON[1]=$(json_lines <<EOF
+{"schema_version":1,"ifname":"tap1","ifindex":8,"mode":"split",
+"port_a":$LO,"port_b":{"ifname":null,"ifindex":2147483647},
+"mirror":null,"mirror_ab":$LO,"mirror_ba":null,
 "mirrors":[{"ifname":"lo","ifindex":1,"dir":"a-b","snaplen":256,
 "tag_ab":null,"tag_ba":30,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
 "link_propagation":false,"hold_down_ms":1000,"rx_all":false,
 "propagation_actions":0,"warnings":[]
 EOF
 )
-SHOW_JSON[2]=$(json_lines <<'EOF'
-{"ifname":"tap2","ifindex":9,"mode":"aggregate","port_a":"lo","port_b":"lo",
-"mirror":"lo","mirrors":[{"ifname":"lo","ifindex":1,"dir":"both",
+SHOW_JSON[2]=$(json_lines <<EOF
+{"schema_version":1,"ifname":"tap2","ifindex":9,"mode":"aggregate",
+"port_a":$LO,"port_b":$LO,"mirror":$LO,"mirror_ab":null,"mirror_ba":null,
+"mirrors":[{"ifname":"lo","ifindex":1,"dir":"both",
 "snaplen":128,"tag_ab":10,"tag_ba":20,"tpid":"802.1ad",
 "rx_pass":true MIRROR_COUNTERS}],
 "link_propagation":true,"hold_down_ms":200,"rx_all":true,
@@ -1090,12 +1135,12 @@ SHOW_JSON[2]=$(json_lines <<'EOF'
  1500"]
 EOF
 )
-SHOW_JSON[3]=$(json_lines <<'EOF'
-{"ifname":"tap3","ifindex":10,"mode":"custom","port_a":"lo","port_b":"lo",
-"mirror":null,"mirror_ab":null,"mirror_ba":null,
+SHOW_JSON[3]=$(json_lines <<EOF
+{"schema_version":1,"ifname":"tap3","ifindex":10,"mode":"custom",
+"port_a":$LO,"port_b":$LO,"mirror":null,"mirror_ab":null,"mirror_ba":null,
 "mirrors":[{"ifname":"lo","ifindex":1,"dir":"both","snaplen":null,
 "tag_ab":null,"tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS},
-{"ifname":"if2147483647","ifindex":2147483647,"dir":"a-b","snaplen":64,
+{"ifname":null,"ifindex":2147483647,"dir":"a-b","snaplen":64,
 "tag_ab":1,"tag_ba":4094,"tpid":"802.1ad","rx_pass":true MIRROR_COUNTERS},
 {"ifname":null,"ifindex":null,"dir":"both","snaplen":null,"tag_ab":null,
 "tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
@@ -1104,8 +1149,8 @@ SHOW_JSON[3]=$(json_lines <<'EOF'
 EOF
 )
 
-# show_json N [FIRST...]: instance N's show JSON, with the counters of its
-# mirrors (counting up from each FIRST) where stats has them, without the
+# show_json N [FIRST...]: instance N's JSON, with the counters of its
+# mirrors counting up from each FIRST, without the directions and the
 # closing brace.
 show_json()
 {
@@ -1115,10 +1160,10 @@ show_json()
 	for first in "$@"; do
 		json=${json/ MIRROR_COUNTERS/$(mirror_counters "$first")}
 	done
-	printf '%s' "${json// MIRROR_COUNTERS/}"
+	printf '%s' "$json"
 }
 
-# mirror_counters FIRST: a mirror's counters, as stats adds them.
+# mirror_counters FIRST: a mirror's counters.
 mirror_counters()
 {
 	local f=$1
@@ -1143,20 +1188,11 @@ directions_json()
 		"$((b + 8))" "$((b + 5))" "$((b + 6))" "$((b + 7))"
 }
 
-test_format_show_json()
+# The JSON of the four instances, show and stats alike.
+instances_json()
 {
-	output show json
-	expect "show json" \
-		"[$(show_json 0)},$(show_json 1)},$(show_json 2)},$(show_json 3)}]" \
-		"$out"
-}
+	local want
 
-test_format_stats_json()
-{
-	local plain pretty want
-
-	output stats json
-	plain=$out
 	want="[$(show_json 0)$(directions_json 1 11)},"
 	# b->a counts up to 2^64 - 1, beyond bash arithmetic.
 	want+="$(show_json 1 100)$(directions_json 0 0 | sed 's/"b_to_a":.*//')"
@@ -1170,7 +1206,22 @@ EOF
 )
 	want+="$(show_json 2 200)$(directions_json 21 31)},"
 	want+="$(show_json 3 300 310 320)$(directions_json 41 51)}]"
-	expect "stats json" "$want" "$plain"
+	printf '%s' "$want"
+}
+
+test_format_show_json()
+{
+	output show json
+	expect "show json" "$(instances_json)" "$out"
+}
+
+test_format_stats_json()
+{
+	local plain pretty
+
+	output stats json
+	plain=$out
+	expect "stats json" "$(instances_json)" "$plain"
 
 	# -p: the same document, indented over many lines.
 	output stats json pretty
@@ -1187,35 +1238,43 @@ EOF
 test_format_monitor_text()
 {
 	output events
-	expect "monitor text" "\
-tap0: created
-tap0: changed
-tap0: carrier down on pa
-tap0: link propagation took pb down
-tap0: carrier up on pa
-tap0: link propagation brought pb up
-tap0: mirror m0 lost
-tap0: port pa lost
-tap0: deleted
-if8: carrier down on if9
-tap1: event 42" "$out"
+	expect "monitor text" "$(cat <<'EOF'
+[2023-11-14T22:13:20.500000+00:00] tap0: created
+[2023-11-14T22:13:21.500000+00:00] tap0: changed
+[2023-11-14T22:13:22.500000+00:00] tap0: carrier down on pa
+[2023-11-14T22:13:23.500000+00:00] tap0: link propagation took pb down
+[2023-11-14T22:13:24.500000+00:00] tap0: carrier up on pa
+[2023-11-14T22:13:25.500000+00:00] tap0: link propagation brought pb up
+[2023-11-14T22:13:26.500000+00:00] tap0: mirror m0 lost
+[2023-11-14T22:13:27.500000+00:00] tap0: port pa lost
+[2023-11-14T22:13:28.500000+00:00] tap0: deleted
+[2023-11-14T22:13:29.500000+00:00] if8: carrier down on if9
+[2023-11-14T22:13:30.500000+00:00] tap1: event 42
+EOF
+)" "$out"
+	# The time is local, with its offset.
+	TZ=America/St_Johns output events
+	expect "monitor text, TZ=America/St_Johns" \
+		"[2023-11-14T18:43:20.500000-03:30] tap0: created" "${out%%$'\n'*}"
 }
 
 test_format_monitor_json()
 {
 	output events json
-	expect "monitor json" "\
-{\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
-{\"event\":\"changed\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
-{\"event\":\"carrier-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":5}
-{\"event\":\"propagation-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pb\",\"dev_ifindex\":6}
-{\"event\":\"carrier-up\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":5}
-{\"event\":\"propagation-up\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pb\",\"dev_ifindex\":6}
-{\"event\":\"mirror-lost\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"m0\",\"dev_ifindex\":4000}
-{\"event\":\"port-lost\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":4001}
-{\"event\":\"deleted\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
-{\"event\":\"carrier-down\",\"ifname\":null,\"ifindex\":8,\"dev\":null,\"dev_ifindex\":9}
-{\"event\":\"42\",\"ifname\":\"tap1\",\"ifindex\":8,\"dev\":null,\"dev_ifindex\":null}" "$out"
+	expect "monitor json" "$(cat <<'EOF'
+{"schema_version":1,"time":"2023-11-14T22:13:20.500000+00:00","event":"created","ifname":"tap0","ifindex":7,"dev":null}
+{"schema_version":1,"time":"2023-11-14T22:13:21.500000+00:00","event":"changed","ifname":"tap0","ifindex":7,"dev":null}
+{"schema_version":1,"time":"2023-11-14T22:13:22.500000+00:00","event":"carrier-down","ifname":"tap0","ifindex":7,"dev":{"ifname":"pa","ifindex":5}}
+{"schema_version":1,"time":"2023-11-14T22:13:23.500000+00:00","event":"propagation-down","ifname":"tap0","ifindex":7,"dev":{"ifname":"pb","ifindex":6}}
+{"schema_version":1,"time":"2023-11-14T22:13:24.500000+00:00","event":"carrier-up","ifname":"tap0","ifindex":7,"dev":{"ifname":"pa","ifindex":5}}
+{"schema_version":1,"time":"2023-11-14T22:13:25.500000+00:00","event":"propagation-up","ifname":"tap0","ifindex":7,"dev":{"ifname":"pb","ifindex":6}}
+{"schema_version":1,"time":"2023-11-14T22:13:26.500000+00:00","event":"mirror-lost","ifname":"tap0","ifindex":7,"dev":{"ifname":"m0","ifindex":4000}}
+{"schema_version":1,"time":"2023-11-14T22:13:27.500000+00:00","event":"port-lost","ifname":"tap0","ifindex":7,"dev":{"ifname":"pa","ifindex":4001}}
+{"schema_version":1,"time":"2023-11-14T22:13:28.500000+00:00","event":"deleted","ifname":"tap0","ifindex":7,"dev":null}
+{"schema_version":1,"time":"2023-11-14T22:13:29.500000+00:00","event":"carrier-down","ifname":null,"ifindex":8,"dev":{"ifname":null,"ifindex":9}}
+{"schema_version":1,"time":"2023-11-14T22:13:30.500000+00:00","event":"42","ifname":"tap1","ifindex":8,"dev":null}
+EOF
+)" "$out"
 }
 
 # A reader of a pipe gets each event line while the writer still runs:
@@ -1225,9 +1284,9 @@ test_monitor_lines_are_flushed()
 	local mode want line from to pid
 
 	for mode in text json; do
-		want="tap0: created"
+		want="[2023-11-14T22:13:20.500000+00:00] tap0: created"
 		[ "$mode" == json ] &&
-			want='{"event":"created","ifname":"tap0","ifindex":7,"dev":null,"dev_ifindex":null}'
+			want='{"schema_version":1,"time":"2023-11-14T22:13:20.500000+00:00","event":"created","ifname":"tap0","ifindex":7,"dev":null}'
 		coproc OT { "$OUTPUT_TEST" events "$mode" wait 2>&1; }
 		# bash unsets these once the coprocess is gone.
 		from=${OT[0]} to=${OT[1]} pid=$OT_PID
@@ -1261,6 +1320,37 @@ Warning: port-b pb: MTU 9000 is above port-a's 1500
 -- extack alone
 Warning: mirror m0: MTU 1400 is below port-a's 1500
 -- nothing" "$(<"$TMP/err")"
+}
+
+# Bytes that are not UTF-8 are escaped as \xNN: the JSON always parses,
+# and valid multi-byte characters stay as they are.
+test_format_bytes_that_are_not_utf8()
+{
+	output bytes json
+	python3 - "$out" <<'EOF' || reasons+=("JSON of names that are not UTF-8: $out")
+import json, sys
+lines = sys.argv[1].splitlines()
+inst, ev = json.loads(lines[0])[0], json.loads(lines[1])
+got = (inst["ifname"], inst["warnings"], ev["ifname"], ev["dev"]["ifname"])
+want = ("t\\xff\\xc3", ["mirror \\xe2\\x82: MTU \u20ac below"],
+        "t\u00e9\\x80", "m\\xed\\xa0\\x80\\xc0\\xaf")
+sys.exit(got != want)
+EOF
+	# Text prints the bytes as they are, as ip does.
+	output bytes
+	expect "text of names that are not UTF-8" \
+		"$(printf 't\377\303: mode aggregate')" "$(head -c 19 <<<"$out")"
+}
+
+# Every JSON document the tests above printed matches the schema
+# (taptool.schema.json), and there were plenty of them.
+test_json_outputs_match_the_schema()
+{
+	local report
+
+	report=$(python3 "$DIR/check_json.py" --min 30 "$TMP"/json/*.json 2>&1)
+	[ $? -eq 0 ] || reasons+=("$report")
+	echo "# $(tail -n 1 <<<"$report")"
 }
 
 # ---- memory: every path frees what it took --------------------------------
@@ -1404,6 +1494,8 @@ TESTS=(
 	reports_warnings
 	reports_kernel_errors
 	monitor_prints_each_event
+	monitor_one_instance
+	monitor_module_unloaded
 	monitor_refusals
 	format_show_text
 	format_stats_text
@@ -1413,6 +1505,8 @@ TESTS=(
 	format_monitor_json
 	monitor_lines_are_flushed
 	format_warnings
+	format_bytes_that_are_not_utf8
+	json_outputs_match_the_schema
 	valgrind_taptool
 	valgrind_output
 	valgrind_taptool_fake
