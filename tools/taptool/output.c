@@ -16,6 +16,9 @@
 #include "output.h"
 #include "parse.h"
 
+/* The spec's default hold-down (uapi/tapbridge.yaml, hold-down). */
+#define HOLD_DOWN_DEFAULT_MS	1000
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Plain JSON: one document per line, "/" left as is. */
@@ -248,9 +251,14 @@ static void print_text_config(const struct tt_instance *inst)
 	else
 		print_text_preset(inst);
 
+	/*
+	 * As add takes them back: the hold-down is printed with link
+	 * propagation on, and on its own when it is not the spec's default.
+	 */
 	if (inst->link_propagation)
-		printf(" link-propagation on hold-down %" PRIu32,
-		       inst->hold_down_ms);
+		fputs(" link-propagation on", stdout);
+	if (inst->link_propagation || inst->hold_down_ms != HOLD_DOWN_DEFAULT_MS)
+		printf(" hold-down %" PRIu32, inst->hold_down_ms);
 	if (inst->rx_all)
 		fputs(" rx-all on", stdout);
 	putchar('\n');

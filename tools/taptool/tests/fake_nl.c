@@ -23,6 +23,8 @@
  *				module is unloaded); then the socket fails
  *				with ECONNRESET
  *	TT_FAKE_TIME=S		events arrive at S, S + 1, ... seconds
+ *	TT_FAKE_STATE=FILE	requests act on the instances kept in FILE
+ *				(tests/fake_kernel.c), and get replies with them
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +35,7 @@
 #include <linux/tapbridge.h>
 
 #include "../nl.h"
+#include "fake_kernel.h"
 
 #define FAKE_FAMILY_ID	0x42
 #define FAKE_BUF_LEN	8192
@@ -234,6 +237,13 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	memset(&nl->err, 0, sizeof(nl->err));
 	if (extack)
 		snprintf(nl->err.msg, sizeof(nl->err.msg), "%s", extack);
+	if (!err) {
+		ret = fake_kernel(nlh, cb, data);
+		if (ret <= 0)
+			err = -ret;
+		if (err && !extack)
+			nl->err.msg[0] = '\0';
+	}
 	if (err) {
 		nl->err.code = err;
 		return -err;

@@ -953,6 +953,95 @@ test_monitor_refusals()
 		"1|Error: cannot write to standard output" "$?|$(<"$TMP/err")"
 }
 
+# ---- round trip: a show line given to add makes the same instance -------
+
+# Every mode and option the selftests use, alone and together, on the
+# model of the family (tests/fake_kernel.c): add it, show it, delete it,
+# add the show line as printed, and show must print the same, in text and
+# in JSON (but for the new ifindex).
+ROUND_TRIPS=(
+	"mode aggregate mirror lo"
+	"mode split mirror-ab lo mirror-ba lo"
+	"mode aggregate mirror lo link-propagation on"
+	"mode aggregate mirror lo link-propagation on hold-down 200"
+	"mode aggregate mirror lo link-propagation on hold-down 0"
+	"mode split mirror-ab lo mirror-ba lo rx-all on"
+	"mode aggregate mirror lo link-propagation off hold-down 5000 rx-all on"
+	"mode split mirror-ab lo mirror-ba lo link-propagation on hold-down 600000 rx-all on"
+	"mode custom mirror lo"
+	"mode custom mirror lo dir a-b"
+	"mode custom mirror lo dir b-a"
+	"mode custom mirror lo dir both snaplen 64"
+	"mode custom mirror lo snaplen 65535"
+	"mode custom mirror lo tag-ab 1"
+	"mode custom mirror lo tag-ba 4094"
+	"mode custom mirror lo tag-ab 101 tag-ba 102 tpid 802.1ad"
+	"mode custom mirror lo tag-ab 10 tpid 802.1q"
+	"mode custom mirror lo rx-pass on"
+	"mode custom mirror lo rx-pass off"
+	"mode custom mirror lo dir a-b snaplen 128 tag-ab 10 tag-ba 20 tpid 802.1ad rx-pass on link-propagation on hold-down 250 rx-all on"
+)
+
+test_show_line_given_to_add_makes_the_same_instance()
+{
+	local config line again json json_again state=$TMP/state
+
+	for config in "${ROUND_TRIPS[@]}"; do
+		rm -f "$state"
+		# shellcheck disable=SC2086 # the words are the arguments
+		TT_FAKE_STATE=$state fake add t0 port-a lo port-b lo $config
+		expect "add t0 $config" "0|" "$rc|$err"
+		TT_FAKE_STATE=$state fake show
+		line=$out
+		TT_FAKE_STATE=$state fake -j show
+		json=$(jq -c '.[0] | del(.ifindex, .a_to_b, .b_to_a, .mirrors[].tx_packets, .mirrors[].tx_bytes, .mirrors[].tx_drops, .mirrors[].sliced, .mirrors[].oversize, .mirrors[].rx_drops)' <<<"$out")
+		TT_FAKE_STATE=$state fake del t0
+		# shellcheck disable=SC2086
+		TT_FAKE_STATE=$state fake add $line
+		expect "add $line" "0|" "$rc|$err"
+		TT_FAKE_STATE=$state fake show
+		again=$out
+		TT_FAKE_STATE=$state fake -j show
+		json_again=$(jq -c '.[0] | del(.ifindex, .a_to_b, .b_to_a, .mirrors[].tx_packets, .mirrors[].tx_bytes, .mirrors[].tx_drops, .mirrors[].sliced, .mirrors[].oversize, .mirrors[].rx_drops)' <<<"$out")
+		expect "show after add of \"$line\"" "$line" "$again"
+		expect "-j show after add of \"$line\"" "$json" "$json_again"
+	done
+	round_trip_of_a_list
+}
+
+# A list of several entries made by mirror add, in its order, on veths
+# of a netns of its own: the entries need devices of their own.
+round_trip_of_a_list()
+{
+	local ns=tt-list-$$ state=$TMP/state line want
+
+	if ! ip netns add "$ns" 2>/dev/null; then
+		reasons+=("cannot create a network namespace for the list")
+		return
+	fi
+	ip -n "$ns" link add a0 type veth peer name a1 &&
+	ip -n "$ns" link add b0 type veth peer name b1 &&
+	ip -n "$ns" link add c0 type veth peer name c1 ||
+		reasons+=("cannot create veths in $ns")
+	rm -f "$state"
+	TT_FAKE_STATE=$state fake -n "$ns" add t0 port-a a0 port-b a1 \
+		mode split mirror-ab b0 mirror-ba b1
+	TT_FAKE_STATE=$state fake -n "$ns" set t0 mirror add c0 dir b-a snaplen 100
+	TT_FAKE_STATE=$state fake -n "$ns" set t0 mirror add b0 dir a-b tag-ab 7
+	TT_FAKE_STATE=$state fake -n "$ns" set t0 mirror add c1 rx-pass on
+	TT_FAKE_STATE=$state fake -n "$ns" show
+	line=$out
+	want="t0: mode custom port-a a0 port-b a1 mirror b0 dir a-b tag-ab 7"
+	want+=" mirror b1 dir b-a mirror c0 dir b-a snaplen 100 mirror c1 dir both rx-pass on"
+	expect "show of a list made by mirror add" "$want" "$line"
+	TT_FAKE_STATE=$state fake -n "$ns" del t0
+	# shellcheck disable=SC2086 # the words are the arguments
+	TT_FAKE_STATE=$state fake -n "$ns" add $line
+	TT_FAKE_STATE=$state fake -n "$ns" show
+	expect "show after add of \"$line\"" "$line" "$out"
+	ip netns del "$ns"
+}
+
 # ---- -n NETNS and -batch FILE ---------------------------------------------
 
 # -n enters the netns before any name is resolved: an interface of ours
@@ -1457,6 +1546,7 @@ TESTS=(
 	json_result_of_changes
 	add_custom_list
 	add_takes_the_name_as_show_prints_it
+	show_line_given_to_add_makes_the_same_instance
 	netns
 	batch
 	missing_instance_name
