@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
@@ -20,6 +22,56 @@
  * with, up to 32 KiB; a buffer that large never sees a truncated message.
  */
 #define TT_NL_BUF_LEN	32768
+
+/*
+ * One datagram from the kernel into @nl->buf. A datagram from any other
+ * sender (a process that knows our port id can send us one) is dropped
+ * unread: the socket is connected to the kernel, which makes the kernel
+ * refuse such unicasts, and the sender is checked here as well.
+ */
+static ssize_t recv_from_kernel(struct tt_nl *nl)
+{
+	struct sockaddr_nl addr;
+	struct iovec iov = { .iov_base = nl->buf, .iov_len = nl->buf_len };
+	struct msghdr msg = {
+		.msg_name = &addr, .msg_namelen = sizeof(addr),
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	ssize_t len;
+
+	for (;;) {
+		msg.msg_namelen = sizeof(addr);
+		len = recvmsg(mnl_socket_get_fd(nl->sock), &msg, 0);
+		if (len < 0)
+			return -errno;
+		if (msg.msg_flags & MSG_TRUNC)
+			return -ENOSPC;
+		if (msg.msg_namelen == sizeof(addr) &&
+		    addr.nl_family == AF_NETLINK && addr.nl_pid == 0)
+			return len;
+	}
+}
+
+/*
+ * libmnl 1.0.4's mnl_nlmsg_ok() compares (int)nlmsg_len with the length
+ * left, so a message that says it is 2^31 bytes or more passes, and the
+ * walk goes out of the buffer. Each length is checked here first, in
+ * size_t, before libmnl walks the datagram.
+ */
+static bool datagram_ok(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh;
+	size_t left = len;
+
+	while (left >= sizeof(*nlh)) {
+		nlh = (const struct nlmsghdr *)((const char *)buf + (len - left));
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > left)
+			return false;
+		left -= left < NLMSG_ALIGN(nlh->nlmsg_len) ?
+			left : NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	return true;
+}
 
 /* What the callbacks of one tt_nl_transact() share. */
 struct transaction {
@@ -162,6 +214,39 @@ struct nlmsghdr *tt_nl_request(struct tt_nl *nl, uint8_t cmd, uint16_t flags)
 }
 
 /**
+ * tt_nl_run_replies - hand the messages of one reply datagram to a callback
+ * @nl: socket; the datagram is in @nl->buf, @nl->err gets the verdict
+ * @len: bytes of the datagram
+ * @seq: sequence number of the request the replies answer
+ * @cb: called for each reply message of the family, may be NULL
+ * @data: passed to @cb
+ *
+ * Separate from tt_nl_transact() so that the reply parser's fuzzer
+ * (tests/fuzz_reply.c) runs the same code on its datagrams.
+ *
+ * Return: as mnl_cb_run2(): MNL_CB_OK for more to come, MNL_CB_STOP at
+ * the end, MNL_CB_ERROR with errno set.
+ */
+int tt_nl_run_replies(struct tt_nl *nl, size_t len, unsigned int seq,
+		      mnl_cb_t cb, void *data)
+{
+	/* Not const only because mnl_cb_run2() is not declared so. */
+	static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
+	struct transaction t = { .nl = nl, .cb = cb, .data = data };
+
+	if (!datagram_ok(nl->buf, len)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	errno = 0;
+	return mnl_cb_run2(nl->buf, len, seq, nl->portid, data_cb, &t, ctl_cb,
+			   MNL_ARRAY_SIZE(ctl_cb));
+}
+
+/**
  * tt_nl_transact - send a request and read all of its replies
  * @nl: socket from tt_nl_open()
  * @nlh: request from tt_nl_request(); its buffer is reused for the replies
@@ -177,12 +262,6 @@ struct nlmsghdr *tt_nl_request(struct tt_nl *nl, uint8_t cmd, uint16_t flags)
 int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		   void *data)
 {
-	/* Not const only because mnl_cb_run2() is not declared so. */
-	static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
-		[NLMSG_ERROR] = error_cb,
-		[NLMSG_DONE] = done_cb,
-	};
-	struct transaction t = { .nl = nl, .cb = cb, .data = data };
 	unsigned int seq = nlh->nlmsg_seq;
 	ssize_t len;
 	int ret;
@@ -192,12 +271,10 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		return -errno;
 
 	do {
-		len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buf_len);
+		len = recv_from_kernel(nl);
 		if (len < 0)
-			return -errno;
-		errno = 0;
-		ret = mnl_cb_run2(nl->buf, len, seq, nl->portid, data_cb, &t,
-				  ctl_cb, MNL_ARRAY_SIZE(ctl_cb));
+			return len;
+		ret = tt_nl_run_replies(nl, len, seq, cb, data);
 	} while (ret > MNL_CB_STOP);
 
 	if (ret < 0)
@@ -307,6 +384,7 @@ static int query_family(struct tt_nl *nl, const char *family,
  */
 int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 {
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct family_info info = {};
 	int one = 1;
 	int ret;
@@ -339,6 +417,12 @@ int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 		goto err_close_sock;
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
+	/* Only the kernel may send to us; see recv_from_kernel(). */
+	if (connect(mnl_socket_get_fd(nl->sock), (struct sockaddr *)&kernel,
+		    sizeof(kernel)) < 0) {
+		ret = -errno;
+		goto err_close_sock;
+	}
 	nl->seq = time(NULL);
 
 	ret = query_family(nl, family, &info);
@@ -450,6 +534,31 @@ static int notification_cb(const struct nlmsghdr *nlh, void *arg)
 }
 
 /**
+ * tt_nl_run_notifications - hand the messages of one notification datagram
+ *	to a callback
+ * @nl: socket; the datagram is in @nl->buf
+ * @len: bytes of the datagram
+ * @cb: called for each message of the family
+ * @data: passed to @cb
+ *
+ * Return: 0 on success, a negative errno otherwise: -ENODEV when the
+ * family was unregistered.
+ */
+int tt_nl_run_notifications(struct tt_nl *nl, size_t len, mnl_cb_t cb,
+			    void *data)
+{
+	struct transaction t = { .nl = nl, .cb = cb, .data = data };
+
+	if (!datagram_ok(nl->buf, len))
+		return -EBADMSG;
+	errno = 0;
+	/* Sequence number and port id 0: multicast carries neither. */
+	if (mnl_cb_run(nl->buf, len, 0, 0, notification_cb, &t) < 0)
+		return -(errno ? errno : EIO);
+	return 0;
+}
+
+/**
  * tt_nl_receive - wait for notifications and hand each to a callback
  * @nl: socket from tt_nl_subscribe()
  * @cb: called for each message of the family; its return value stops
@@ -464,18 +573,13 @@ static int notification_cb(const struct nlmsghdr *nlh, void *arg)
  */
 int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
 {
-	struct transaction t = { .nl = nl, .cb = cb, .data = data };
 	ssize_t len;
 
-	len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buf_len);
+	len = recv_from_kernel(nl);
 	if (len < 0)
-		return -errno;
+		return len;
 	clock_gettime(CLOCK_REALTIME, &nl->rx_time);
-	errno = 0;
-	/* Sequence number and port id 0: multicast carries neither. */
-	if (mnl_cb_run(nl->buf, len, 0, 0, notification_cb, &t) < 0)
-		return -(errno ? errno : EIO);
-	return 0;
+	return tt_nl_run_notifications(nl, len, cb, data);
 }
 
 /**

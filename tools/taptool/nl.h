@@ -68,6 +68,10 @@ void tt_nl_close(struct tt_nl *nl);
 struct nlmsghdr *tt_nl_request(struct tt_nl *nl, uint8_t cmd, uint16_t flags);
 int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		   void *data);
+int tt_nl_run_replies(struct tt_nl *nl, size_t len, unsigned int seq,
+		      mnl_cb_t cb, void *data);
+int tt_nl_run_notifications(struct tt_nl *nl, size_t len, mnl_cb_t cb,
+			    void *data);
 int tt_nl_subscribe(struct tt_nl *nl, const char *group);
 int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data);
 int tt_nl_module_version(char *buf, size_t len);

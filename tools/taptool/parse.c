@@ -346,21 +346,31 @@ int tt_parse_event(const struct nlmsghdr *nlh, struct tt_event *ev)
  */
 int tt_reply_add_warning(struct tt_reply *reply, const char *text)
 {
-	char **warnings;
+	char **warnings, *copy;
 	size_t i;
 
 	for (i = 0; i < reply->n_warnings; i++)
 		if (!strcmp(reply->warnings[i], text))
 			return 0;
-	warnings = realloc(reply->warnings,
-			   (reply->n_warnings + 1) * sizeof(*warnings));
-	if (!warnings)
+	/*
+	 * A new array rather than realloc(): gcc 12's -fanalyzer loses track
+	 * of a pointer stored into a buffer realloc() kept in place, and
+	 * reports a leak that is not there. Replies carry a few warnings.
+	 */
+	copy = strdup(text);
+	if (!copy)
 		return -ENOMEM;
+	warnings = malloc((reply->n_warnings + 1) * sizeof(*warnings));
+	if (!warnings) {
+		free(copy);
+		return -ENOMEM;
+	}
+	if (reply->n_warnings)
+		memcpy(warnings, reply->warnings,
+		       reply->n_warnings * sizeof(*warnings));
+	warnings[reply->n_warnings++] = copy;
+	free(reply->warnings);
 	reply->warnings = warnings;
-	warnings[reply->n_warnings] = strdup(text);
-	if (!warnings[reply->n_warnings])
-		return -ENOMEM;
-	reply->n_warnings++;
 	return 0;
 }
 

@@ -11,6 +11,10 @@
  *        output_test events [json] [wait]
  *        output_test warnings
  *        output_test bytes [json]
+ *        output_test corpus DIR
+ *
+ * "corpus" writes each message it builds to a file of DIR, as seeds for
+ * the reply parser's fuzzer (tests/fuzz_reply.c).
  *
  * "wait" prints the first event, then reads stdin to its end before the
  * rest: a reader of the pipe must get that first line while we wait.
@@ -32,12 +36,32 @@
 /* Message buffer: each message is built, parsed and printed in turn. */
 static char buf[8192];
 static unsigned int lo;
+static const char *corpus_dir;
+
+/* With "corpus", the message goes to a file too. */
+static void save_message(const struct nlmsghdr *nlh)
+{
+	static unsigned int n;
+	char path[4096];
+	FILE *f;
+
+	if (!corpus_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/msg-%02u", corpus_dir, n++);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(nlh, 1, nlh->nlmsg_len, f);
+		fclose(f);
+	}
+}
 
 static struct nlmsghdr *put_message(uint8_t cmd)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
 
+	/* The id tests/fuzz_reply.c gives the family. */
+	nlh->nlmsg_type = 0x42;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	genl->cmd = cmd;
 	genl->version = TAPBRIDGE_FAMILY_VERSION;
@@ -148,6 +172,7 @@ static int print_instance(struct tt_printer *p, const struct nlmsghdr *nlh)
 	struct tt_instance inst;
 	int ret;
 
+	save_message(nlh);
 	ret = tt_parse_instance(nlh, &inst);
 	if (!ret)
 		ret = tt_printer_add(p, &inst);
@@ -295,6 +320,7 @@ static int print_event(const struct event_spec *spec, size_t i, bool json)
 	if (spec->dev_name)
 		mnl_attr_put_strz(nlh, TAPBRIDGE_A_EVENT_DEV_NAME,
 				  spec->dev_name);
+	save_message(nlh);
 	if (tt_parse_event(nlh, &ev))
 		return -1;
 	ev.time.tv_sec = 1700000000 + i;
@@ -413,5 +439,10 @@ int main(int argc, char **argv)
 		return run_warnings();
 	if (!strcmp(argv[1], "bytes"))
 		return run_bytes(json);
+	if (!strcmp(argv[1], "corpus") && argc == 3) {
+		corpus_dir = argv[2];
+		return run_instances(TT_VIEW_SHOW, true, false) ||
+		       run_events(true, false) || run_bytes(true);
+	}
 	return 2;
 }

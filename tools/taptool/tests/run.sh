@@ -13,7 +13,8 @@
 # Prints KTAP; exits 1 if any test failed.
 #
 #   TAPTOOL=path OUTPUT_TEST=path TAPTOOL_FAKE=path tests/run.sh
-#   (defaults: the built ones)
+#   (defaults: the built ones; TT_SANITIZED=1 when they are the ASan/UBSan
+#   builds, which valgrind cannot run)
 
 set -u
 
@@ -1463,6 +1464,10 @@ vg_check()
 
 test_valgrind_taptool()
 {
+	if [ -n "${TT_SANITIZED:-}" ]; then
+		skip_reason="ASan/UBSan build: valgrind cannot run it"
+		return
+	fi
 	if ! command -v valgrind >/dev/null; then
 		skip_reason="valgrind not installed"
 		return
@@ -1487,6 +1492,10 @@ test_valgrind_taptool()
 
 test_valgrind_output()
 {
+	if [ -n "${TT_SANITIZED:-}" ]; then
+		skip_reason="ASan/UBSan build: valgrind cannot run it"
+		return
+	fi
 	if ! command -v valgrind >/dev/null; then
 		skip_reason="valgrind not installed"
 		return
@@ -1503,6 +1512,10 @@ test_valgrind_output()
 # The paths only the fake reaches: replies, warnings, events.
 test_valgrind_taptool_fake()
 {
+	if [ -n "${TT_SANITIZED:-}" ]; then
+		skip_reason="ASan/UBSan build: valgrind cannot run it"
+		return
+	fi
 	if ! command -v valgrind >/dev/null; then
 		skip_reason="valgrind not installed"
 		return
