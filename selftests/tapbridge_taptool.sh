@@ -100,6 +100,18 @@ dev_json()
 
 # json_dir PACKETS BYTES: the counters of a direction that forwarded and
 # mirrored PACKETS frames of BYTES, and dropped none.
+# json_dir PACKETS BYTES: the counters of a direction that forwarded and
+# mirrored PACKETS frames of BYTES, and dropped none.
+json_dir()
+{
+	local n=$1 b=$2
+
+	echo "{\"rx_packets\": $n, \"rx_bytes\": $b, \"fwd_packets\": $n,
+	       \"fwd_bytes\": $b, \"fwd_drops\": 0, \"fwd_oversize\": 0,
+	       \"mirror_packets\": $n,
+	       \"mirror_bytes\": $b, \"mirror_drops\": 0}"
+}
+
 # The instance options, all at their defaults.
 OPTIONS_JSON="\"link_propagation\": false, \"hold_down_ms\": 1000,
 	\"rx_all\": false, \"propagation_actions\": 0, \"warnings\": []"

@@ -607,3 +607,32 @@ int tt_nl_module_version(char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
+
+/**
+ * tt_nl_clock - the time, for rates and their stamps
+ * @mono: CLOCK_MONOTONIC, to measure intervals with
+ * @real: CLOCK_REALTIME, to print
+ *
+ * In nl.c so that tests/fake_nl.c can run a clock of its own.
+ */
+void tt_nl_clock(struct timespec *mono, struct timespec *real)
+{
+	clock_gettime(CLOCK_MONOTONIC, mono);
+	clock_gettime(CLOCK_REALTIME, real);
+}
+
+/**
+ * tt_nl_wait - sleep between two samples of stats -i
+ * @seconds: how long
+ *
+ * Return: 0, or -EINTR when a signal (SIGINT, SIGTERM) cut it short.
+ */
+int tt_nl_wait(double seconds)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)seconds,
+		.tv_nsec = (long)((seconds - (time_t)seconds) * 1e9),
+	};
+
+	return nanosleep(&ts, NULL) ? -errno : 0;
+}

@@ -75,5 +75,7 @@ int tt_nl_run_notifications(struct tt_nl *nl, size_t len, mnl_cb_t cb,
 int tt_nl_subscribe(struct tt_nl *nl, const char *group);
 int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data);
 int tt_nl_module_version(char *buf, size_t len);
+void tt_nl_clock(struct timespec *mono, struct timespec *real);
+int tt_nl_wait(double seconds);
 
 #endif /* _TT_NL_H */

@@ -883,3 +883,225 @@ int tt_print_version(const char *taptool, bool module_loaded,
 	json_object_put(obj);
 	return ret;
 }
+
+/**
+ * tt_sample_take - keep the counters of an instance, for tt_print_rates()
+ * @s: filled in
+ * @inst: the instance as parsed
+ */
+void tt_sample_take(struct tt_sample *s, const struct tt_instance *inst)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", inst->name);
+	s->ifindex = inst->ifindex;
+	s->a_to_b = inst->a_to_b;
+	s->b_to_a = inst->b_to_a;
+	for (i = 0; i < inst->n_mirrors && i < TAPBRIDGE_MIRROR_MAX; i++) {
+		s->mirror_ifindex[i] = inst->mirrors[i].ifindex;
+		memcpy(s->mirror[i], inst->mirrors[i].counter,
+		       sizeof(s->mirror[i]));
+	}
+	s->n_mirrors = i;
+}
+
+/* Per second over @seconds; a counter that went back (none should) is 0. */
+static double rate(uint64_t before, uint64_t after, double seconds)
+{
+	return after >= before ? (double)(after - before) / seconds : 0;
+}
+
+/*
+ * A rate for text: as is, to two decimals with the zeros trimmed ("4",
+ * "2.5"), or with -h in K, M, G, T (powers of 1000, as ip -h prints
+ * rates): "1.5K".
+ */
+static const char *rate_text(double r, bool human, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int unit = -1;
+	char *end;
+
+	if (human) {
+		while (r >= 1000 && unit < 3) {
+			r /= 1000;
+			unit++;
+		}
+	}
+	if (unit >= 0) {
+		snprintf(buf, len, "%.1f%c", r, units[unit]);
+		return buf;
+	}
+	snprintf(buf, len, "%.2f", r);
+	end = buf + strlen(buf) - 1;
+	while (*end == '0')
+		*end-- = '\0';
+	if (*end == '.')
+		*end = '\0';
+	return buf;
+}
+
+/*
+ * The entry of @before that is @after's entry @i: the one in the same
+ * place if it is the same device, else the same device elsewhere (the
+ * list changed); a detached entry only in its place.
+ */
+static const uint64_t *mirror_before(const struct tt_sample *before,
+				     const struct tt_sample *after, size_t i)
+{
+	size_t j;
+
+	if (i < before->n_mirrors &&
+	    before->mirror_ifindex[i] == after->mirror_ifindex[i])
+		return before->mirror[i];
+	for (j = 0; j < before->n_mirrors; j++)
+		if (before->mirror_ifindex[j] == after->mirror_ifindex[i] &&
+		    (after->mirror_ifindex[i] || i == j))
+			return before->mirror[j];
+	return NULL;
+}
+
+static void print_text_direction_rates(const char *label, const uint64_t *b,
+				       const uint64_t *a, double seconds,
+				       bool human)
+{
+	char r[9][32];
+	int i;
+
+	for (i = 0; i < 9; i++)
+		rate_text(rate(b[stats_fields[i].attr], a[stats_fields[i].attr],
+			       seconds), human, r[i], sizeof(r[i]));
+	/* stats_fields: rx, fwd (packets, bytes), drops, oversize, mirror. */
+	printf("  %s: rx %s pkt/s %s B/s  fwd %s pkt/s %s B/s  fwd-drops %s/s oversize %s/s  mirror %s pkt/s %s B/s  mirror-drops %s/s\n",
+	       label, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]);
+}
+
+/* The rates of @fields, added to @obj (a new object if NULL). */
+static struct json_object *rates_json(struct json_object *obj,
+				      const struct counter_field *fields,
+				      size_t n, const uint64_t *b,
+				      const uint64_t *a, double seconds)
+{
+	bool own = !obj;
+	size_t i;
+
+	if (own)
+		obj = json_object_new_object();
+	for (i = 0; obj && i < n; i++) {
+		if (put(obj, fields[i].json_key,
+			json_object_new_double(rate(b[fields[i].attr],
+						    a[fields[i].attr],
+						    seconds)))) {
+			if (own)
+				json_object_put(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+static int print_json_rates(const struct tt_sample *before,
+			    const struct tt_sample *after, double seconds,
+			    const struct timespec *time)
+{
+	struct json_object *obj = json_object_new_object();
+	struct json_object *mirrors = json_object_new_array();
+	struct json_object *m;
+	char time_buf[64], buf[IF_NAMESIZE];
+	const uint64_t *mb;
+	int ret = -ENOMEM;
+	size_t i;
+
+	if (!obj || !mirrors)
+		goto out_put;
+	for (i = 0; i < after->n_mirrors; i++) {
+		mb = mirror_before(before, after, i);
+		if (!mb)
+			continue;
+		m = json_object_new_object();
+		if (!m || put_string(m, "ifname",
+				     json_link_name(after->mirror_ifindex[i], buf)) ||
+		    put_nonzero(m, "ifindex", after->mirror_ifindex[i]) ||
+		    !rates_json(m, mirror_stats_fields,
+				ARRAY_SIZE(mirror_stats_fields), mb,
+				after->mirror[i], seconds) ||
+		    json_object_array_add(mirrors, m)) {
+			json_object_put(m);
+			goto out_put;
+		}
+	}
+	format_time(time, time_buf, sizeof(time_buf));
+	if (!put_u64(obj, "schema_version", TT_JSON_VERSION) &&
+	    !put_string(obj, "time", time_buf) &&
+	    !put(obj, "interval_s", json_object_new_double(seconds)) &&
+	    !put_string(obj, "ifname", after->name) &&
+	    !put_nonzero(obj, "ifindex", after->ifindex) &&
+	    !put(obj, "a_to_b", rates_json(NULL, stats_fields,
+					   ARRAY_SIZE(stats_fields),
+					   before->a_to_b.counter,
+					   after->a_to_b.counter, seconds)) &&
+	    !put(obj, "b_to_a", rates_json(NULL, stats_fields,
+					   ARRAY_SIZE(stats_fields),
+					   before->b_to_a.counter,
+					   after->b_to_a.counter, seconds)) &&
+	    !put(obj, "mirrors", mirrors)) {
+		mirrors = NULL;
+		ret = print_json(obj, false);
+	}
+out_put:
+	json_object_put(mirrors);
+	json_object_put(obj);
+	return ret;
+}
+
+/**
+ * tt_print_rates - the rates of one instance between two samples
+ * @before: the earlier sample
+ * @after: the later one, of the same instance
+ * @seconds: time between them
+ * @time: when @after was taken (CLOCK_REALTIME)
+ * @json: one JSON object on one line instead of text
+ * @human: text in K, M, G
+ *
+ * Return: 0 on success, -ENOMEM, or -EIO when stdout took no more.
+ */
+int tt_print_rates(const struct tt_sample *before,
+		   const struct tt_sample *after, double seconds,
+		   const struct timespec *time, bool json, bool human)
+{
+	char time_buf[64], buf[IF_NAMESIZE], r[6][32];
+	const uint64_t *mb, *ma;
+	size_t i;
+	int j, ret = 0;
+
+	if (json) {
+		ret = print_json_rates(before, after, seconds, time);
+		goto flush;
+	}
+	format_time(time, time_buf, sizeof(time_buf));
+	printf("[%s] %s: rates over %s s\n", time_buf,
+	       text_or_dash(after->name), rate_text(seconds, false, buf,
+						    sizeof(buf)));
+	print_text_direction_rates("a->b", before->a_to_b.counter,
+				   after->a_to_b.counter, seconds, human);
+	print_text_direction_rates("b->a", before->b_to_a.counter,
+				   after->b_to_a.counter, seconds, human);
+	for (i = 0; i < after->n_mirrors; i++) {
+		mb = mirror_before(before, after, i);
+		ma = after->mirror[i];
+		if (!mb)
+			continue;
+		for (j = 0; j < 6; j++)
+			rate_text(rate(mb[mirror_stats_fields[j].attr],
+				       ma[mirror_stats_fields[j].attr], seconds),
+				  human, r[j], sizeof(r[j]));
+		printf("  mirror %s: tx %s pkt/s %s B/s  tx-drops %s/s  sliced %s/s  oversize %s/s  rx-drops %s/s\n",
+		       text_or_dash(link_name(after->mirror_ifindex[i], buf)),
+		       r[0], r[1], r[2], r[3], r[4], r[5]);
+	}
+flush:
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return -EIO;
+	return ret;
+}

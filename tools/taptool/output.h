@@ -155,6 +155,31 @@ int tt_print_version(const char *taptool, bool module_loaded,
 		     const char *module, int family, int family_spoken,
 		     bool pretty);
 
+/**
+ * struct tt_sample - the counters of one instance at one time, for rates
+ * @name: the instance's name
+ * @ifindex: the instance's ifindex: samples are matched by it
+ * @a_to_b: counters of direction a->b
+ * @b_to_a: counters of direction b->a
+ * @mirror_ifindex: ifindex of each mirror entry, 0 if detached
+ * @mirror: counters of each mirror entry, indexed as struct tt_mirror's
+ * @n_mirrors: entries in @mirror_ifindex and @mirror
+ */
+struct tt_sample {
+	char name[IF_NAMESIZE];
+	uint32_t ifindex;
+	struct tt_direction_stats a_to_b;
+	struct tt_direction_stats b_to_a;
+	uint32_t mirror_ifindex[TAPBRIDGE_MIRROR_MAX];
+	uint64_t mirror[TAPBRIDGE_MIRROR_MAX][TAPBRIDGE_A_MIRROR_MAX + 1];
+	size_t n_mirrors;
+};
+
+void tt_sample_take(struct tt_sample *s, const struct tt_instance *inst);
+int tt_print_rates(const struct tt_sample *before,
+		   const struct tt_sample *after, double seconds,
+		   const struct timespec *time, bool json, bool human);
+
 void tt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tt_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tt_print_warnings(const char *const *texts, size_t n, const char *extack);

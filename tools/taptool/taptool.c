@@ -29,6 +29,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1062,9 +1063,150 @@ static int cmd_show(const struct options *opts, int argc, char **argv)
 	return run_get(opts, TT_VIEW_SHOW, argc, argv);
 }
 
+/**
+ * struct samples - the counters of every instance one GET returned
+ * @s: one sample per instance, in the order of the reply
+ * @n: entries in @s
+ * @cap: entries allocated
+ */
+struct samples {
+	struct tt_sample *s;
+	size_t n;
+	size_t cap;
+};
+
+static int sample_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct samples *all = data;
+	struct tt_instance inst;
+	struct tt_sample *s;
+	int ret;
+
+	ret = tt_parse_instance(nlh, &inst);
+	if (!ret && all->n == all->cap) {
+		s = realloc(all->s, (all->cap * 2 + 4) * sizeof(*s));
+		if (s) {
+			all->s = s;
+			all->cap = all->cap * 2 + 4;
+		} else {
+			ret = -ENOMEM;
+		}
+	}
+	if (!ret)
+		tt_sample_take(&all->s[all->n++], &inst);
+	tt_instance_release(&inst);
+	if (ret) {
+		errno = -ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static int take_samples(struct tt_nl *nl, const char *name,
+			struct samples *all)
+{
+	struct nlmsghdr *nlh;
+
+	all->n = 0;
+	nlh = tt_nl_request(nl, TAPBRIDGE_CMD_GET, name ? 0 : NLM_F_DUMP);
+	if (name)
+		mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_NAME, name);
+	return tt_nl_transact(nl, nlh, sample_cb, all);
+}
+
+/* SIGINT and SIGTERM end stats -i: tt_nl_wait() returns -EINTR. */
+static void stop_handler(int sig)
+{
+	(void)sig;
+}
+
+static double elapsed(const struct timespec *from, const struct timespec *to)
+{
+	return (to->tv_sec - from->tv_sec) + (to->tv_nsec - from->tv_nsec) / 1e9;
+}
+
+/*
+ * stats -i SECONDS [NAME]: every SECONDS, the rates of each instance
+ * since the last sample, until SIGINT or SIGTERM (exit 0). An instance
+ * that is new since the last sample is printed from the next one on.
+ */
+static int run_rates(const struct options *opts, double seconds,
+		     const char *name)
+{
+	struct samples before = {}, after = {}, swap;
+	struct sigaction sa = { .sa_handler = stop_handler };
+	struct timespec t0, t1, real;
+	struct tt_nl nl;
+	size_t i, j;
+	int ret;
+
+	ret = open_family(&nl);
+	if (ret)
+		return ret;
+	/* No SA_RESTART: the signal must cut the sleep short. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	tt_nl_clock(&t0, &real);
+	ret = take_samples(&nl, name, &before);
+	while (!ret) {
+		ret = tt_nl_wait(seconds);
+		if (ret)
+			break;
+		ret = take_samples(&nl, name, &after);
+		if (ret)
+			break;
+		tt_nl_clock(&t1, &real);
+		for (i = 0; !ret && i < after.n; i++)
+			for (j = 0; !ret && j < before.n; j++)
+				if (before.s[j].ifindex == after.s[i].ifindex)
+					ret = tt_print_rates(&before.s[j],
+							     &after.s[i],
+							     elapsed(&t0, &t1),
+							     &real, opts->json,
+							     opts->human);
+		swap = before;
+		before = after;
+		after = swap;
+		t0 = t1;
+	}
+	if (ret == -EINTR)
+		ret = TT_EXIT_OK;
+	else if (ret == -EIO)
+		ret = TT_EXIT_FAILURE;	/* stdout: finish_output() says it */
+	else
+		ret = report(&nl, ret);
+	free(before.s);
+	free(after.s);
+	tt_nl_close(&nl);
+	return ret;
+}
+
+/* stats [-i SECONDS] [NAME] */
 static int cmd_stats(const struct options *opts, int argc, char **argv)
 {
-	return run_get(opts, TT_VIEW_STATS, argc, argv);
+	double seconds;
+	char *end;
+	int ret;
+
+	if (!argc || strcmp(argv[0], "-i") || opts->literal)
+		return run_get(opts, TT_VIEW_STATS, argc, argv);
+	if (argc < 2)
+		return usage_error("\"-i\" needs a number of seconds");
+	errno = 0;
+	seconds = strtod(argv[1], &end);
+	if (*end || end == argv[1] || errno || !(seconds >= 0.01) ||
+	    seconds > 86400)
+		return usage_error("\"-i\" takes seconds from 0.01 to 86400, not \"%s\"",
+				   argv[1]);
+	if (argc > 3)
+		return usage_error("unexpected argument \"%s\"", argv[3]);
+	if (argc == 3) {
+		ret = check_instance_name(opts, argv[2]);
+		if (ret)
+			return ret;
+	}
+	return run_rates(opts, seconds, argc == 3 ? argv[2] : NULL);
 }
 
 /**
@@ -1198,7 +1340,7 @@ static const struct command commands[] = {
 	  cmd_set },
 	{ "del",	{ "delete" },		{ "NAME" },	0, cmd_del },
 	{ "show",	{ "list", "ls" },	{ "[NAME]" },	0, cmd_show },
-	{ "stats",	{},			{ "[NAME]" },	0, cmd_stats },
+	{ "stats",	{},			{ "[-i SECONDS] [NAME]" }, 0, cmd_stats },
 	{ "monitor",	{},			{ "[NAME]" },	0, cmd_monitor },
 	{ "help",	{},			{ "[COMMAND]" }, 0, cmd_help },
 };

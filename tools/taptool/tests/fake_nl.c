@@ -23,6 +23,7 @@
  *				module is unloaded); then the socket fails
  *				with ECONNRESET
  *	TT_FAKE_TIME=S		events arrive at S, S + 1, ... seconds
+ *	TT_FAKE_WAITS=N		stats -i is interrupted after N intervals (3)
  *	TT_FAKE_STATE=FILE	requests act on the instances kept in FILE
  *				(tests/fake_kernel.c), and get replies with them
  */
@@ -336,5 +337,35 @@ int tt_nl_module_version(char *buf, size_t len)
 	if (!*v)
 		return -ENODATA;
 	snprintf(buf, len, "%s", v);
+	return 0;
+}
+
+/*
+ * The fake's clock starts at TT_FAKE_TIME (default 1700000000) and moves
+ * only when stats -i waits, by exactly the time asked: rates are then
+ * the fake kernel's counter steps divided by the interval. The wait
+ * after TT_FAKE_WAITS (default 3) is cut short, as by SIGINT.
+ */
+static double fake_clock;
+
+void tt_nl_clock(struct timespec *mono, struct timespec *real)
+{
+	const char *base = getenv("TT_FAKE_TIME");
+	double now = (base ? atof(base) : 1700000000) + fake_clock;
+
+	mono->tv_sec = (time_t)fake_clock;
+	mono->tv_nsec = (long)((fake_clock - mono->tv_sec) * 1e9);
+	real->tv_sec = (time_t)now;
+	real->tv_nsec = (long)((now - real->tv_sec) * 1e9);
+}
+
+int tt_nl_wait(double seconds)
+{
+	static int waits;
+	int limit = getenv("TT_FAKE_WAITS") ? atoi(getenv("TT_FAKE_WAITS")) : 3;
+
+	if (++waits > limit)
+		return -EINTR;
+	fake_clock += seconds;
 	return 0;
 }

@@ -37,7 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* The fake answers every request; stats -i stops after a few. */
 	unsetenv("TT_FAKE_LOG");
 	unsetenv("TT_FAKE_STATE");
-	setenv("TT_FAKE_GET_LIMIT", "3", 1);
+	setenv("TT_FAKE_WAITS", "2", 1);
 	return 0;
 }
 

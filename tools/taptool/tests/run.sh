@@ -144,7 +144,7 @@ SYNOPSIS=(
 	"taptool set NAME mirror del IF"
 	"taptool del NAME"
 	"taptool show [NAME]"
-	"taptool stats [NAME]"
+	"taptool stats [-i SECONDS] [NAME]"
 	"taptool monitor [NAME]"
 	"taptool help [COMMAND]"
 )
@@ -1043,6 +1043,79 @@ round_trip_of_a_list()
 	ip netns del "$ns"
 }
 
+# ---- stats -i: rates from known counter steps ------------------------------
+
+# On the model (tests/fake_kernel.c), each get is one tick: a->b counter
+# attribute A grows by A a tick, b->a by 10 A, mirror entry M's counter A
+# by A + 100 M. The fake clock moves by exactly the interval.
+test_stats_interval_rates()
+{
+	local state=$TMP/state t='[2023-11-14T22:13:2'
+
+	rm -f "$state"
+	TT_FAKE_STATE=$state fake add t0 port-a lo port-b lo mode aggregate mirror lo
+	TT_FAKE_STATE=$state fake add t1 port-a lo port-b lo mode split \
+		mirror-ab lo mirror-ba lo
+	TT_FAKE_STATE=$state TT_FAKE_WAITS=2 fake stats -i 2
+	expect "stats -i 2: two intervals, then SIGINT" "0|$(cat <<EOF
+${t}2.000000+00:00] t0: rates over 2 s
+  a->b: rx 1 pkt/s 1.5 B/s  fwd 2 pkt/s 2.5 B/s  fwd-drops 3/s oversize 5/s  mirror 3.5 pkt/s 4 B/s  mirror-drops 4.5/s
+  b->a: rx 10 pkt/s 15 B/s  fwd 20 pkt/s 25 B/s  fwd-drops 30/s oversize 50/s  mirror 35 pkt/s 40 B/s  mirror-drops 45/s
+  mirror lo: tx 4.5 pkt/s 5 B/s  tx-drops 5.5/s  sliced 6/s  oversize 6.5/s  rx-drops 7/s
+${t}2.000000+00:00] t1: rates over 2 s
+  a->b: rx 1 pkt/s 1.5 B/s  fwd 2 pkt/s 2.5 B/s  fwd-drops 3/s oversize 5/s  mirror 3.5 pkt/s 4 B/s  mirror-drops 4.5/s
+  b->a: rx 10 pkt/s 15 B/s  fwd 20 pkt/s 25 B/s  fwd-drops 30/s oversize 50/s  mirror 35 pkt/s 40 B/s  mirror-drops 45/s
+  mirror lo: tx 4.5 pkt/s 5 B/s  tx-drops 5.5/s  sliced 6/s  oversize 6.5/s  rx-drops 7/s
+  mirror lo: tx 54.5 pkt/s 55 B/s  tx-drops 55.5/s  sliced 56/s  oversize 56.5/s  rx-drops 57/s
+${t}4.000000+00:00] t0: rates over 2 s
+  a->b: rx 1 pkt/s 1.5 B/s  fwd 2 pkt/s 2.5 B/s  fwd-drops 3/s oversize 5/s  mirror 3.5 pkt/s 4 B/s  mirror-drops 4.5/s
+  b->a: rx 10 pkt/s 15 B/s  fwd 20 pkt/s 25 B/s  fwd-drops 30/s oversize 50/s  mirror 35 pkt/s 40 B/s  mirror-drops 45/s
+  mirror lo: tx 4.5 pkt/s 5 B/s  tx-drops 5.5/s  sliced 6/s  oversize 6.5/s  rx-drops 7/s
+${t}4.000000+00:00] t1: rates over 2 s
+  a->b: rx 1 pkt/s 1.5 B/s  fwd 2 pkt/s 2.5 B/s  fwd-drops 3/s oversize 5/s  mirror 3.5 pkt/s 4 B/s  mirror-drops 4.5/s
+  b->a: rx 10 pkt/s 15 B/s  fwd 20 pkt/s 25 B/s  fwd-drops 30/s oversize 50/s  mirror 35 pkt/s 40 B/s  mirror-drops 45/s
+  mirror lo: tx 4.5 pkt/s 5 B/s  tx-drops 5.5/s  sliced 6/s  oversize 6.5/s  rx-drops 7/s
+  mirror lo: tx 54.5 pkt/s 55 B/s  tx-drops 55.5/s  sliced 56/s  oversize 56.5/s  rx-drops 57/s
+EOF
+)|" "$rc|$out|$err"
+	expect "stats -i 2: a dump per sample" \
+		"get dump"$'\n'"get dump"$'\n'"get dump" "$sent"
+
+	# JSON: one object a line, per instance and interval; -h does not
+	# change it.
+	TT_FAKE_STATE=$state TT_FAKE_WAITS=1 fake -j -h stats -i 0.5 t0
+	expect "-j stats -i 0.5 t0" "0|$(json_lines <<'EOF'
+{"schema_version":1,"time":"2023-11-14T22:13:20.500000+00:00","interval_s":0.5,
+"ifname":"t0","ifindex":100,"a_to_b":{"rx_packets":4.0,"rx_bytes":6.0,
+"fwd_packets":8.0,"fwd_bytes":10.0,"fwd_drops":12.0,"fwd_oversize":20.0,
+"mirror_packets":14.0,"mirror_bytes":16.0,"mirror_drops":18.0},
+"b_to_a":{"rx_packets":40.0,"rx_bytes":60.0,"fwd_packets":80.0,
+"fwd_bytes":100.0,"fwd_drops":120.0,"fwd_oversize":200.0,
+"mirror_packets":140.0,"mirror_bytes":160.0,"mirror_drops":180.0},
+"mirrors":[{"ifname":"lo","ifindex":1,"tx_packets":18.0,"tx_bytes":20.0,
+"tx_drops":22.0,"sliced":24.0,"oversize":26.0,"rx_drops":28.0}]}
+EOF
+)|" "$rc|$out|$err"
+
+	# -h: K, M, G in powers of 1000.
+	TT_FAKE_STATE=$state TT_FAKE_WAITS=1 fake -h stats -i 0.01 t1
+	expect "-h stats -i 0.01 t1" "0|$(cat <<'EOF'
+  a->b: rx 200 pkt/s 300 B/s  fwd 400 pkt/s 500 B/s  fwd-drops 600/s oversize 1.0K/s  mirror 700 pkt/s 800 B/s  mirror-drops 900/s
+  b->a: rx 2.0K pkt/s 3.0K B/s  fwd 4.0K pkt/s 5.0K B/s  fwd-drops 6.0K/s oversize 10.0K/s  mirror 7.0K pkt/s 8.0K B/s  mirror-drops 9.0K/s
+  mirror lo: tx 900 pkt/s 1.0K B/s  tx-drops 1.1K/s  sliced 1.2K/s  oversize 1.3K/s  rx-drops 1.4K/s
+  mirror lo: tx 10.9K pkt/s 11.0K B/s  tx-drops 11.1K/s  sliced 11.2K/s  oversize 11.3K/s  rx-drops 11.4K/s
+EOF
+)|" "$rc|$(tail -n +2 <<<"$out")|$err"
+
+	TT_FAKE_STATE=$state TT_FAKE_WAITS=1 fake stats -i 1 nosuch
+	expect "stats -i of no such instance" "1||Error: No such device" "$rc|$out|$err"
+	usage_error '"-i" needs a number of seconds' stats -i
+	usage_error '"-i" takes seconds from 0.01 to 86400, not "0"' stats -i 0
+	usage_error '"-i" takes seconds from 0.01 to 86400, not "1s"' stats -i 1s
+	usage_error '"-i" takes seconds from 0.01 to 86400, not "nan"' stats -i nan
+	usage_error 'unexpected argument "t1"' stats -i 1 t0 t1
+}
+
 # ---- -n NETNS and -batch FILE ---------------------------------------------
 
 # -n enters the netns before any name is resolved: an interface of ours
@@ -1560,6 +1633,7 @@ TESTS=(
 	add_custom_list
 	add_takes_the_name_as_show_prints_it
 	show_line_given_to_add_makes_the_same_instance
+	stats_interval_rates
 	netns
 	batch
 	missing_instance_name
