@@ -40,6 +40,7 @@
 #include <linux/genetlink.h>
 #include <linux/tapbridge.h>
 
+#include "attrs.h"
 #include "names.h"
 #include "nl.h"
 #include "output.h"
@@ -657,22 +658,7 @@ static int resolve_request(struct request *req)
 
 /* Spelling of the instance attributes, for a kernel that names one missing. */
 static const char *const instance_attr_names[TAPBRIDGE_A_INSTANCE_MAX + 1] = {
-	[TAPBRIDGE_A_INSTANCE_IFINDEX]			= "ifindex",
-	[TAPBRIDGE_A_INSTANCE_NAME]			= "name",
-	[TAPBRIDGE_A_INSTANCE_PORT_A]			= "port-a",
-	[TAPBRIDGE_A_INSTANCE_PORT_B]			= "port-b",
-	[TAPBRIDGE_A_INSTANCE_MODE]			= "mode",
-	[TAPBRIDGE_A_INSTANCE_MIRROR]			= "mirror",
-	[TAPBRIDGE_A_INSTANCE_MIRROR_AB]		= "mirror-ab",
-	[TAPBRIDGE_A_INSTANCE_MIRROR_BA]		= "mirror-ba",
-	[TAPBRIDGE_A_INSTANCE_STATS_AB]			= "stats-ab",
-	[TAPBRIDGE_A_INSTANCE_STATS_BA]			= "stats-ba",
-	[TAPBRIDGE_A_INSTANCE_MIRRORS]			= "mirrors",
-	[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION]		= "link-propagation",
-	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN]		= "hold-down",
-	[TAPBRIDGE_A_INSTANCE_RX_ALL]			= "rx-all",
-	[TAPBRIDGE_A_INSTANCE_WARNING]			= "warning",
-	[TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS]	= "propagation-actions",
+	TT_INSTANCE_ATTRS(TT_INSTANCE_NAME)
 };
 
 /*

@@ -35,6 +35,7 @@
 #include <linux/genetlink.h>
 #include <linux/tapbridge.h>
 
+#include "../attrs.h"
 #include "../nl.h"
 #include "fake_kernel.h"
 
@@ -42,37 +43,16 @@
 #define FAKE_BUF_LEN	8192
 
 static const char *const cmd_names[] = {
-	[TAPBRIDGE_CMD_CREATE]		= "create",
-	[TAPBRIDGE_CMD_DELETE]		= "delete",
-	[TAPBRIDGE_CMD_GET]		= "get",
-	[TAPBRIDGE_CMD_SET]		= "set",
-	[TAPBRIDGE_CMD_MIRROR_ADD]	= "mirror-add",
-	[TAPBRIDGE_CMD_MIRROR_DEL]	= "mirror-del",
+	TT_CMDS(TT_CMD_NAME)
 };
 
+/* The request log names attributes as the spec does; PAD never shows. */
 static const char *const instance_names[TAPBRIDGE_A_INSTANCE_MAX + 1] = {
-	[TAPBRIDGE_A_INSTANCE_IFINDEX]		= "ifindex",
-	[TAPBRIDGE_A_INSTANCE_NAME]		= "name",
-	[TAPBRIDGE_A_INSTANCE_PORT_A]		= "port-a",
-	[TAPBRIDGE_A_INSTANCE_PORT_B]		= "port-b",
-	[TAPBRIDGE_A_INSTANCE_MODE]		= "mode",
-	[TAPBRIDGE_A_INSTANCE_MIRROR]		= "mirror",
-	[TAPBRIDGE_A_INSTANCE_MIRROR_AB]	= "mirror-ab",
-	[TAPBRIDGE_A_INSTANCE_MIRROR_BA]	= "mirror-ba",
-	[TAPBRIDGE_A_INSTANCE_MIRRORS]		= "mirrors",
-	[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION]	= "link-propagation",
-	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN]	= "hold-down",
-	[TAPBRIDGE_A_INSTANCE_RX_ALL]		= "rx-all",
+	TT_INSTANCE_ATTRS(TT_INSTANCE_NAME)
 };
 
 static const char *const mirror_names[TAPBRIDGE_A_MIRROR_MAX + 1] = {
-	[TAPBRIDGE_A_MIRROR_IFINDEX]		= "ifindex",
-	[TAPBRIDGE_A_MIRROR_DIRECTION]		= "direction",
-	[TAPBRIDGE_A_MIRROR_SNAPLEN]		= "snaplen",
-	[TAPBRIDGE_A_MIRROR_TAG_VID_AB]		= "tag-vid-ab",
-	[TAPBRIDGE_A_MIRROR_TAG_VID_BA]		= "tag-vid-ba",
-	[TAPBRIDGE_A_MIRROR_TAG_TPID]		= "tag-tpid",
-	[TAPBRIDGE_A_MIRROR_RX_PASS]		= "rx-pass",
+	TT_MIRROR_ATTRS(TT_MIRROR_NAME)
 };
 
 static int env_errno(const char *name)
