@@ -3,8 +3,8 @@
 #
 # rmmod tapbridge with live instances in two netns: every instance goes,
 # every port is released and works again, taptool says the module is not
-# loaded; then the module is loaded again and works. run_all.sh runs this
-# last.
+# loaded (and a running monitor says it was unloaded); then the module is
+# loaded again and works. run_all.sh runs this last.
 #
 #   $ONE: xa1 ---- pa1 --[tap0 aggregate]-- pb1 ---- xb1, mirror m1 ---- y1
 #   $TWO: xa2 ---- pa2 --[tap0 split]------ pb2 ---- xb2, mirrors m2, n2
@@ -62,11 +62,32 @@ frames_check "before rmmod a->b" --send "$FAR:xa2" --frames ipv4-udp,arp \
 	--expect "$FAR:xb2,$FAR:y2" --absent "$FAR:z2" \
 	--stats "$TWO" --counters tap0:a_to_b:fwd,mirror
 
+# A monitor that runs while the module goes must say so and exit 1.
+nsenter --net="/run/netns/$ONE" taptool monitor > "$TBR_TMP/monitor.out" 2>&1 &
+MON_PID=$!
+sleep 2
+
 err=$(rmmod tapbridge 2>&1)
 check_err $? "rmmod failed: $err"
 [ ! -d /sys/module/tapbridge ]
 check_err $? "/sys/module/tapbridge is still there"
 log_test "rmmod tapbridge with two live instances"
+
+for ((i = 0; i < 50; i++)); do
+	kill -0 "$MON_PID" 2> /dev/null || break
+	sleep 0.2
+done
+if kill -0 "$MON_PID" 2> /dev/null; then
+	kill "$MON_PID"
+	check_err 1 "taptool monitor still runs 10 s after rmmod"
+fi
+wait "$MON_PID"
+check_eq "taptool monitor exit status" "$?" 1
+# Event lines ("[time] tap0: deleted") may come first; then the message.
+check_eq "taptool monitor's last words" \
+	"$(grep -v '^\[' "$TBR_TMP/monitor.out")" \
+	"Error: the tapbridge kernel module was unloaded"
+log_test "taptool monitor says the module was unloaded and exits 1"
 
 for ns in "$ONE" "$TWO"; do
 	out=$(ip -n "$ns" -d -o link show)
