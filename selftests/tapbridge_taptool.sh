@@ -284,7 +284,7 @@ TRY='Try "taptool help".'
 out=$(taptool --help)
 check_err $? "taptool --help failed"
 for line in "Usage: taptool [OPTIONS] COMMAND" "$USAGE_ADD" "$USAGE_SET" \
-	    "  taptool del NAME" "  taptool show [NAME]" "  taptool stats [NAME]" \
+	    "  taptool del NAME" "  taptool show [NAME]" "  taptool stats [-i SECONDS] [NAME]" \
 	    "  -j, --json " "  -p, --pretty "; do
 	[[ $out == *"$line"* ]]
 	check_err $? "taptool --help lacks: $line"
