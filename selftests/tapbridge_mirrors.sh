@@ -163,7 +163,7 @@ check_eq "set tap0 mode split mirror-ab m1 mirror-ba m2" "$?|$out" "0|"
 log_test "set tap0 mode split mirror-ab m1 mirror-ba m2"
 show_is "show: the split preset replaced the list" \
 	"tap0: mode split port-a pa port-b pb mirror-ab m1 mirror-ba m2"
-check_eq "show -j" "$(show_field "$TAP" tap0 '[.mode, .mirror_ab, .mirror_ba, [.mirrors[] | [.ifname, .dir]]] | tostring')" \
+check_eq "show -j" "$(show_field "$TAP" tap0 '[.mode, .mirror_ab.ifname, .mirror_ba.ifname, [.mirrors[] | [.ifname, .dir]]] | tostring')" \
 	'["split","m1","m2",[["m1","a-b"],["m2","b-a"]]]'
 log_test "show -j: mode split, mirror_ab m1 (a-b), mirror_ba m2 (b-a)"
 can_join_bridge m3 m5 m6 m7 m8
