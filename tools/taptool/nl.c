@@ -29,6 +29,17 @@
  * unread: the socket is connected to the kernel, which makes the kernel
  * refuse such unicasts, and the sender is checked here as well.
  */
+
+/*
+ * The errno libmnl left, as a negative return value. It copies an error
+ * reply's code into errno unchecked: a code that is no errno (0, negative,
+ * INT_MIN from a forged or broken reply) becomes EIO.
+ */
+static int errno_or_eio(void)
+{
+	return errno > 0 && errno < 4096 ? errno : EIO;
+}
+
 static ssize_t recv_from_kernel(struct tt_nl *nl)
 {
 	struct sockaddr_nl addr;
@@ -278,7 +289,7 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	} while (ret > MNL_CB_STOP);
 
 	if (ret < 0)
-		return -(errno ? errno : EIO);
+		return -errno_or_eio();
 	return 0;
 }
 
@@ -554,7 +565,7 @@ int tt_nl_run_notifications(struct tt_nl *nl, size_t len, mnl_cb_t cb,
 	errno = 0;
 	/* Sequence number and port id 0: multicast carries neither. */
 	if (mnl_cb_run(nl->buf, len, 0, 0, notification_cb, &t) < 0)
-		return -(errno ? errno : EIO);
+		return -errno_or_eio();
 	return 0;
 }
 

@@ -10,7 +10,8 @@
 #      the valgrind tests are skipped there;
 #   3. gcc -fanalyzer on each source, warnings as errors;
 #   4. the libFuzzer harnesses of the argument grammar and of the reply
-#      parser, each for TT_FUZZ_SECONDS (default 25) from its committed
+#      parser, each for TT_FUZZ_SECONDS (default 25), with libFuzzer seed
+#      TT_FUZZ_SEED (default 1, so a run repeats), from its committed
 #      corpus (tests/corpus/);
 #   5. tests/check_spec.py: the attribute tables against the spec.
 #
@@ -96,6 +97,7 @@ fuzz()
 	mkdir -p "$work/corpus" "$work/cwd"
 	cp "$DIR/corpus/$name/"* "$work/corpus/"
 	(cd "$work/cwd" && "$bin" -max_total_time="$SECONDS_EACH" \
+		-seed="${TT_FUZZ_SEED:-1}" \
 		-close_fd_mask=3 -max_len=4096 -rss_limit_mb=1024 \
 		-artifact_prefix="$work/" "$work/corpus" >"$work/log" 2>&1)
 	rc=$?
