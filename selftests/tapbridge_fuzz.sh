@@ -55,7 +55,7 @@ FUZZ_LINES=0
 while IFS= read -r line; do
 	fuzz_line "$line"
 	FUZZ_LINES=$((FUZZ_LINES + 1))
-done < <($PYTHON "$TBR_SELFTESTS/genl_fuzz.py" --netns "$TAP" \
+done < <("$PYTHON" "$TBR_SELFTESTS/genl_fuzz.py" --netns "$TAP" \
 	--seed "$SEED" --count "$COUNT" --ports pa:pb,qa:qb \
 	--mirrors "${MIRRORS// /,}" \
 	--traffic "$A:xa,$B:xb,$FAR:xqa,$FAR:xqb,$FAR:y1" \
@@ -73,7 +73,7 @@ check_eq "taptool -j show exit status" "$?" 0
 jq -e 'type == "array"' <<< "$show" > /dev/null
 check_err $? "taptool -j show is not a JSON array: $show $(cat "$TBR_TMP/err")"
 left=$(jq -r '.[].ifname' <<< "$show" 2> /dev/null)
-log_test "taptool -j show lists the instances left: $(echo $left)"
+log_test "taptool -j show lists the instances left: ${left//$'\n'/ }"
 
 for inst in $left; do
 	tt "$TAP" del "$inst"

@@ -90,35 +90,35 @@ subscribe_refused()
 ##############################################################################
 # nobody, no capabilities
 
-probe_refused "nobody" in_ns "$TAP" "${NOBODY[@]}" $PYTHON "$PROBE" "${ARGS[@]}"
-subscribe_refused "nobody" in_ns "$TAP" "${NOBODY[@]}" $PYTHON "$PROBE" subscribe
+probe_refused "nobody" in_ns "$TAP" "${NOBODY[@]}" "$PYTHON" "$PROBE" "${ARGS[@]}"
+subscribe_refused "nobody" in_ns "$TAP" "${NOBODY[@]}" "$PYTHON" "$PROBE" subscribe
 
 # The socket is opened with CAP_NET_ADMIN; the process then drops to
 # nobody and sends on it.
 probe_refused "root socket used by nobody" \
-	$PYTHON "$PROBE" --netns "$TAP" --drop-to 65534 "${ARGS[@]}"
+	"$PYTHON" "$PROBE" --netns "$TAP" --drop-to 65534 "${ARGS[@]}"
 subscribe_refused "root socket used by nobody" \
-	$PYTHON "$PROBE" --netns "$TAP" --drop-to 65534 subscribe
+	"$PYTHON" "$PROBE" --netns "$TAP" --drop-to 65534 subscribe
 
 # Only CAP_NET_ADMIN counts: every other capability is not enough.
 ALL_BUT=(setpriv --inh-caps=-net_admin --bounding-set=-net_admin)
 probe_refused "root without CAP_NET_ADMIN" \
-	in_ns "$TAP" "${ALL_BUT[@]}" $PYTHON "$PROBE" "${ARGS[@]}"
+	in_ns "$TAP" "${ALL_BUT[@]}" "$PYTHON" "$PROBE" "${ARGS[@]}"
 
 ##############################################################################
 # root in a user namespace
 
 if in_ns "$TAP" unshare -Ur true 2> /dev/null; then
 	probe_refused "root in a user namespace" \
-		in_ns "$TAP" unshare -Ur $PYTHON "$PROBE" "${ARGS[@]}"
+		in_ns "$TAP" unshare -Ur "$PYTHON" "$PROBE" "${ARGS[@]}"
 	subscribe_refused "root in a user namespace" \
-		in_ns "$TAP" unshare -Ur $PYTHON "$PROBE" subscribe
+		in_ns "$TAP" unshare -Ur "$PYTHON" "$PROBE" subscribe
 	# In a netns of its own it has CAP_NET_ADMIN over that netns, which
 	# is not the initial user namespace's: still refused. (The events
 	# group of that netns is its own to join: genl checks groups against
 	# the netns's owner, and only that netns's instances report there.)
 	probe_refused "root in a user namespace with its own netns" \
-		in_ns "$TAP" unshare -Urn $PYTHON "$PROBE" "${ARGS[@]}"
+		in_ns "$TAP" unshare -Urn "$PYTHON" "$PROBE" "${ARGS[@]}"
 else
 	log_test_skip "root in a user namespace" "unshare -Ur fails: no CONFIG_USER_NS"
 fi
@@ -126,7 +126,7 @@ fi
 ##############################################################################
 # The same requests as root succeed
 
-out=$(in_ns "$TAP" $PYTHON "$PROBE" "${ARGS[@]}" 2>&1)
+out=$(in_ns "$TAP" "$PYTHON" "$PROBE" "${ARGS[@]}" 2>&1)
 for req in $REQUESTS; do
 	got=$(awk -F'\t' -v r="$req" '$1 == r { print $2 " " $3 }' <<< "$out")
 	case $req in
@@ -138,7 +138,7 @@ done
 check_eq "instances after root's requests" "$(tt "$TAP" -j show | jq -c '[.[].ifname]')" '["probe0"]'
 log_test "root's requests took effect: tap0 deleted, probe0 created"
 
-out=$(in_ns "$TAP" $PYTHON "$PROBE" subscribe 2>&1)
+out=$(in_ns "$TAP" "$PYTHON" "$PROBE" subscribe 2>&1)
 check_eq "setsockopt NETLINK_ADD_MEMBERSHIP" \
 	"$(awk -F'\t' '$1 == "subscribe-setsockopt" { print $2 }' <<< "$out")" 0
 log_test "root: subscribing to the events group succeeds"
