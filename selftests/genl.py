@@ -56,26 +56,32 @@ UAPI = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                     "..", "uapi", "linux", "tapbridge.h")
 
 
+def uapi_enum(prefix, text=None):
+    """{name: value} of the enum whose entries start with prefix, such as
+    TAPBRIDGE_A_MIRROR_, names spelled as in the spec."""
+    if text is None:
+        with open(UAPI) as f:
+            text = f.read()
+    found = {}
+    value = 0
+    for m in re.finditer(r"^\s*%s(\w+)(?:\s*=\s*(\d+))?,\s*$" % prefix,
+                         text, re.M):
+        if m.group(1).startswith("_") or m.group(1) == "MAX":
+            continue
+        value = int(m.group(2)) if m.group(2) else value + 1
+        found[m.group(1).lower().replace("_", "-")] = value
+    return found
+
+
 def read_uapi():
     """Commands, instance attributes and the family name from the header."""
     with open(UAPI) as f:
         text = f.read()
-
-    def enum(prefix):
-        found = {}
-        value = 0
-        for m in re.finditer(r"^\s*%s(\w+)(?:\s*=\s*(\d+))?,\s*$" % prefix,
-                             text, re.M):
-            if m.group(1).startswith("_") or m.group(1) == "MAX":
-                continue
-            value = int(m.group(2)) if m.group(2) else value + 1
-            found[m.group(1).lower().replace("_", "-")] = value
-        return found
-
     family = re.search(r'TAPBRIDGE_FAMILY_NAME\s+"([^"]+)"', text).group(1)
     version = int(re.search(r"TAPBRIDGE_FAMILY_VERSION\s+(\d+)", text).group(1))
-    return (family, version, enum("TAPBRIDGE_CMD_"),
-            enum("TAPBRIDGE_A_INSTANCE_"), enum("TAPBRIDGE_A_MIRROR_"))
+    return (family, version, uapi_enum("TAPBRIDGE_CMD_", text),
+            uapi_enum("TAPBRIDGE_A_INSTANCE_", text),
+            uapi_enum("TAPBRIDGE_A_MIRROR_", text))
 
 
 # How a mirror attribute is packed, by name; the others are u32.
