@@ -4,7 +4,12 @@
 #
 #   make                  tapbridge.ko for the running kernel, and taptool
 #   make install          install both (module under extra/, taptool in
-#                         /usr/local/sbin)
+#                         /usr/local/sbin), with man pages and completion
+#   make install-dkms     the module's source under /usr/src, built and
+#                         installed by DKMS for every kernel from now on
+#   make deb              Debian packages tapbridge-dkms and taptool, in
+#                         build/deb/
+#   make check-pkg        the packaging tests, with one VM boot
 #   make check            lint, host tests, then the selftests in one VM boot
 #   make lint             W=1 build, sparse and checkpatch on kmod/
 #   make demo             a TAP between two network namespaces, in the VM
@@ -19,7 +24,9 @@
 KDIR		?= /lib/modules/$(shell uname -r)/build
 TOP		:= $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 LOGDIR		:= $(TOP)/build/log
-SBINDIR		?= /usr/local/sbin
+VERSION		:= $(shell cat $(TOP)/VERSION)
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
 VM		:= $(TOP)/selftests/vm
 
 MAKEFLAGS	+= --no-print-directory
@@ -43,17 +50,39 @@ module:
 	$(call logged,MODULE kmod/tapbridge.ko for $(KDIR),module,\
 		$(MAKE) -C $(KDIR) M=$(TOP) modules)
 
+# The version is the VERSION file's; taptool.c's own is a fallback.
+TAPTOOL_MAKE	:= $(MAKE) -C $(TOP)/tools/taptool \
+		   CPPFLAGS='$(CPPFLAGS) -DTT_VERSION=\"$(VERSION)\"'
+
 taptool:
-	$(call logged,TAPTOOL tools/taptool/taptool,taptool,\
-		$(MAKE) -C $(TOP)/tools/taptool)
+	$(call logged,TAPTOOL tools/taptool/taptool,taptool,$(TAPTOOL_MAKE))
 
 install: all
 	$(call logged,INSTALL kmod/tapbridge.ko,install,\
 		$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install && \
 		depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
 			$$(cat $(KDIR)/include/config/kernel.release))
-	@$(MAKE) -C $(TOP)/tools/taptool install SBINDIR=$(SBINDIR) >/dev/null
+	@$(MAKE) install-tools
+
+# taptool and what comes with it; no kernel needed. DESTDIR-aware.
+install-tools: taptool
+	@$(TAPTOOL_MAKE) install SBINDIR=$(SBINDIR) >/dev/null
 	@echo "  INSTALL $(DESTDIR)$(SBINDIR)/taptool"
+
+# The module's source for DKMS, in $(DESTDIR)/usr/src/tapbridge-VERSION.
+DKMS_SRC	:= /usr/src/tapbridge-$(VERSION)
+
+install-dkms-src:
+	@rm -rf $(DESTDIR)$(DKMS_SRC)
+	@$(TOP)/scripts/dkms-src.sh $(DESTDIR)$(DKMS_SRC)
+	@echo "  INSTALL $(DESTDIR)$(DKMS_SRC)"
+
+# As the tapbridge-dkms package does: add, then build and install for the
+# running kernel; DKMS does the same for every kernel installed later.
+install-dkms: install-dkms-src
+	@dkms status -m tapbridge -v $(VERSION) | grep -q . || \
+		dkms add -m tapbridge -v $(VERSION)
+	dkms install -m tapbridge -v $(VERSION)
 
 # Build what a VM run needs: test kernel, module against it, taptool.
 vm-prepare:
@@ -87,4 +116,5 @@ clean:
 	@$(MAKE) -C $(TOP)/tools/taptool clean >/dev/null
 	@rm -rf $(TOP)/build
 
-.PHONY: all module taptool install vm-prepare check lint demo vm-run regen clean
+.PHONY: all module taptool install install-tools install-dkms-src install-dkms \
+	vm-prepare check lint demo vm-run regen clean

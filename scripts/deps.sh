@@ -29,6 +29,10 @@ packages=(
 	# Used by the tests inside the VM (the host root is the guest's root).
 	iproute2 iputils-ping tcpdump tshark ethtool kmod util-linux procps
 	jq valgrind rsync
+	# Packaging tests (selftests/pkg/): dkms builds and installs the module
+	# against every kernel's headers; linux-headers-6.12-amd64 is one
+	# Debian kernel for it to build against (the test kernel is the other).
+	dkms linux-headers-6.12-amd64
 )
 
 missing=()
