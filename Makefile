@@ -24,9 +24,11 @@
 KDIR		?= /lib/modules/$(shell uname -r)/build
 TOP		:= $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 LOGDIR		:= $(TOP)/build/log
-VERSION		:= $(shell cat $(TOP)/VERSION)
+VERSION		:= $(shell $(TOP)/scripts/version.sh)
 PREFIX		?= /usr/local
 SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 VM		:= $(TOP)/selftests/vm
 
 MAKEFLAGS	+= --no-print-directory
@@ -50,24 +52,40 @@ module:
 	$(call logged,MODULE kmod/tapbridge.ko for $(KDIR),module,\
 		$(MAKE) -C $(KDIR) M=$(TOP) modules)
 
-# The version is the VERSION file's; taptool.c's own is a fallback.
+# The version is debian/changelog's (scripts/version.sh); taptool.c's own
+# is a fallback.
 TAPTOOL_MAKE	:= $(MAKE) -C $(TOP)/tools/taptool \
 		   CPPFLAGS='$(CPPFLAGS) -DTT_VERSION=\"$(VERSION)\"'
 
 taptool:
 	$(call logged,TAPTOOL tools/taptool/taptool,taptool,$(TAPTOOL_MAKE))
 
+# Under DESTDIR too: kbuild's INSTALL_MOD_PATH defaults to it.
+INSTALL_MOD_PATH ?= $(DESTDIR)
+
 install: all
 	$(call logged,INSTALL kmod/tapbridge.ko,install,\
-		$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install && \
+		$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra \
+			INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install && \
 		depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
 			$$(cat $(KDIR)/include/config/kernel.release))
-	@$(MAKE) install-tools
+	@$(MAKE) install-tools install-module-doc
 
 # taptool and what comes with it; no kernel needed. DESTDIR-aware.
 install-tools: taptool
 	@$(TAPTOOL_MAKE) install SBINDIR=$(SBINDIR) >/dev/null
 	@echo "  INSTALL $(DESTDIR)$(SBINDIR)/taptool"
+	@install -D -m 0644 $(TOP)/man/taptool.8 $(DESTDIR)$(MANDIR)/man8/taptool.8
+	@echo "  INSTALL $(DESTDIR)$(MANDIR)/man8/taptool.8"
+	@install -D -m 0644 $(TOP)/man/taptool.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/taptool
+	@echo "  INSTALL $(DESTDIR)$(BASHCOMPDIR)/taptool"
+
+# The module's manual page goes with the module: make install, and the
+# tapbridge-dkms package (debian/tapbridge-dkms.manpages).
+install-module-doc:
+	@install -D -m 0644 $(TOP)/man/tapbridge.4 $(DESTDIR)$(MANDIR)/man4/tapbridge.4
+	@echo "  INSTALL $(DESTDIR)$(MANDIR)/man4/tapbridge.4"
 
 # The module's source for DKMS, in $(DESTDIR)/usr/src/tapbridge-VERSION.
 DKMS_SRC	:= /usr/src/tapbridge-$(VERSION)
@@ -116,5 +134,6 @@ clean:
 	@$(MAKE) -C $(TOP)/tools/taptool clean >/dev/null
 	@rm -rf $(TOP)/build
 
-.PHONY: all module taptool install install-tools install-dkms-src install-dkms \
+.PHONY: all module taptool install install-tools install-module-doc \
+	install-dkms-src install-dkms \
 	vm-prepare check lint demo vm-run regen clean

@@ -33,6 +33,9 @@ packages=(
 	# against every kernel's headers; linux-headers-6.12-amd64 is one
 	# Debian kernel for it to build against (the test kernel is the other).
 	dkms linux-headers-6.12-amd64
+	# The manual pages are rendered with groff and man; the completion is
+	# driven by bash-completion's own helpers.
+	groff-base man-db bash-completion
 )
 
 missing=()

@@ -5,9 +5,9 @@
 #
 #   scripts/dkms-src.sh DEST [VERSION]
 #
-# DEST gets dkms.conf (PACKAGE_VERSION set to VERSION, default the top-level
-# VERSION file), the top-level Kbuild, kmod/ and the uapi header: what
-# `make -C KDIR M=DEST` needs. Build products in kmod/ are left out, so a
+# DEST gets dkms.conf (PACKAGE_VERSION set to VERSION, default what
+# scripts/version.sh prints), the top-level Kbuild, kmod/ and the uapi
+# header: what `make -C KDIR M=DEST` needs. Build products in kmod/ are left out, so a
 # checkout that has been built installs the same tree as a clean one.
 # `make install-dkms` and debian/rules use it; the package build leaves
 # #MODULE_VERSION# for dh_dkms to fill in (VERSION "#MODULE_VERSION#").
@@ -16,7 +16,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 dest=${1:?usage: dkms-src.sh DEST [VERSION]}
-version=${2:-$(cat "$top/VERSION")}
+version=${2:-$("$top/scripts/version.sh")}
 
 mkdir -p "$dest"
 cd "$top"

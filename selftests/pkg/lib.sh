@@ -11,7 +11,7 @@ top=$(cd "$pkg_here/../.." && pwd)
 pkgdir=${TBR_PKG_DIR:-$top/build/pkg}
 logdir=$pkgdir/log
 cache=${TBR_CACHE:-$HOME/.cache/tapbridge}
-version=$(cat "$top/VERSION")
+version=$("$top/scripts/version.sh")
 
 mkdir -p "$logdir"
 
