@@ -102,6 +102,20 @@ install-dkms: install-dkms-src
 		dkms add -m tapbridge -v $(VERSION)
 	dkms install -m tapbridge -v $(VERSION)
 
+# The packages are built from a copy of the tree in build/deb/, where
+# dpkg-buildpackage may write its products next to it.
+DEBDIR		:= $(TOP)/build/deb
+
+deb:
+	@rm -rf $(DEBDIR)
+	@mkdir -p $(DEBDIR)/tapbridge-$(VERSION)
+	@rsync -a --exclude /build --exclude /.git --exclude '*.o' --exclude '*.ko' \
+		--exclude '*.mod' --exclude '*.mod.c' --exclude '.*.cmd' \
+		$(TOP)/ $(DEBDIR)/tapbridge-$(VERSION)/
+	$(call logged,DEB build/deb/*.deb,deb,\
+		cd $(DEBDIR)/tapbridge-$(VERSION) && dpkg-buildpackage -b -us -uc)
+	@cd $(DEBDIR) && ls -1 *.deb | sed 's/^/  /'
+
 # Build what a VM run needs: test kernel, module against it, taptool.
 vm-prepare:
 	@$(VM)/check.sh --build
@@ -136,4 +150,4 @@ clean:
 
 .PHONY: all module taptool install install-tools install-module-doc \
 	install-dkms-src install-dkms \
-	vm-prepare check lint demo vm-run regen clean
+	deb vm-prepare check lint demo vm-run regen clean

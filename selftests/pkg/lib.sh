@@ -72,3 +72,41 @@ totals() {
 	echo "# totals: pass=$PASS fail=$FAIL skip=$SKIP"
 	[ "$FAIL" -eq 0 ]
 }
+
+# mounts_under DIR: mount points at or below DIR, deepest first.
+mounts_under() {
+	local dir
+
+	dir=$(realpath -m "$1")
+	awk -v d="$dir" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/self/mounts |
+		sort -r
+}
+
+# remove_tree DIR: unmount whatever is still mounted below DIR (a test
+# that died in a chroot), then delete it. Never deletes through a mount.
+remove_tree() {
+	local m
+
+	for m in $(mounts_under "$1"); do
+		umount "$m" 2>/dev/null || umount -l "$m"
+	done
+	if [ -n "$(mounts_under "$1")" ]; then
+		echo "refusing to delete $1: something is still mounted below it" >&2
+		return 1
+	fi
+	rm -rf --one-file-system "$1"
+}
+
+# in_root ROOT CMD...: CMD chrooted into ROOT, with /proc mounted there
+# for its duration (maintainer scripts and dkms read it). The root's /dev
+# is debootstrap's own device nodes.
+in_root() {
+	local root=$1 rc
+
+	shift
+	mount -t proc proc "$root/proc" || return
+	chroot "$root" "$@"
+	rc=$?
+	umount "$root/proc" || umount -l "$root/proc"
+	return "$rc"
+}
