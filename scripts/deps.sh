@@ -32,6 +32,13 @@ packages=(
 	# Used by the tests inside the VM (the host root is the guest's root).
 	iproute2 iputils-ping tcpdump tshark ethtool kmod util-linux procps
 	jq valgrind rsync
+	# Packaging tests (selftests/pkg/): dkms builds and installs the module
+	# against every kernel's headers; linux-headers-6.12-amd64 is one
+	# Debian kernel for it to build against (the test kernel is the other).
+	dkms linux-headers-6.12-amd64
+	# The manual pages are rendered with groff and man; the completion is
+	# driven by bash-completion's own helpers.
+	groff-base man-db bash-completion
 )
 
 missing=()
