@@ -890,6 +890,9 @@ out_unlock:
  * @type: what happened
  * @dev: the port or mirror concerned, or NULL
  *
+ * An event that cannot be built is reported to the listeners as lost
+ * (ENOBUFS on their sockets), never dropped silently.
+ *
  * Context: RTNL, process context.
  */
 void tapbridge_nl_event(const struct tapbridge *tbr,
@@ -906,7 +909,7 @@ void tapbridge_nl_event(const struct tapbridge *tbr,
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
-		return;
+		goto err_lost;
 	hdr = genlmsg_put(msg, 0, 0, &tapbridge_nl_family, 0,
 			  TAPBRIDGE_CMD_EVENT);
 	if (!hdr)
@@ -926,6 +929,13 @@ void tapbridge_nl_event(const struct tapbridge *tbr,
 
 err_free:
 	nlmsg_free(msg);
+err_lost:
+	/*
+	 * As rtnetlink does: the listeners' next read fails with ENOBUFS, so
+	 * that they know they missed an event and can dump the state again.
+	 */
+	genl_set_err(&tapbridge_nl_family, net, 0, TAPBRIDGE_NLGRP_EVENTS,
+		     -ENOBUFS);
 }
 
 /*
