@@ -52,10 +52,8 @@ module:
 	$(call logged,MODULE kmod/tapbridge.ko for $(KDIR),module,\
 		$(MAKE) -C $(KDIR) M=$(TOP) modules)
 
-# The version is debian/changelog's (scripts/version.sh); taptool.c's own
-# is a fallback.
-TAPTOOL_MAKE	:= $(MAKE) -C $(TOP)/tools/taptool \
-		   CPPFLAGS='$(CPPFLAGS) -DTT_VERSION=\"$(VERSION)\"'
+# taptool's Makefile takes its version from debian/changelog too.
+TAPTOOL_MAKE	:= $(MAKE) -C $(TOP)/tools/taptool
 
 taptool:
 	$(call logged,TAPTOOL tools/taptool/taptool,taptool,$(TAPTOOL_MAKE))

@@ -142,7 +142,7 @@ cp -a "$src" "$pkgdir/deb-src"
 install -D "$root/usr/sbin/taptool" "$pkgdir/installed/usr/sbin/taptool"
 
 # The installed taptool, run from the root's files.
-got=$(chroot "$root" taptool -V 2>&1)
+got=$(chroot "$root" taptool -V 2>&1 | head -n 1)
 check "installed taptool -V: $got" test "$got" = "taptool $version"
 out=$(chroot "$root" taptool help 2>&1)
 rc=$?

@@ -254,12 +254,13 @@ test_command_help_sends_nothing()
 	done
 }
 
-# The version comes from the Makefile, the one place it is kept.
+# The version is debian/changelog's (scripts/version.sh), the one place it
+# is kept.
 test_version()
 {
 	local version
 
-	version=$(sed -n 's/^TT_VERSION[[:space:]]*:= *//p' "$DIR/../Makefile")
+	version=$("$DIR/../../../scripts/version.sh")
 	run -V
 	expect "-V exit code" 0 "$rc"
 	expect "-V first line" "taptool $version" "${out%%$'\n'*}"
