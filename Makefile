@@ -9,7 +9,8 @@
 #                         installed by DKMS for every kernel from now on
 #   make deb              Debian packages tapbridge-dkms and taptool, in
 #                         build/deb/
-#   make check-pkg        the packaging tests, with one VM boot
+#   make check-pkg        the packaging tests on the host: man pages and
+#                         completion, make deb and lintian, DKMS builds
 #   make check            lint, host tests, then the selftests in one VM boot
 #   make lint             W=1 build, sparse and checkpatch on kmod/
 #   make demo             a TAP between two network namespaces, in the VM
@@ -121,6 +122,10 @@ vm-prepare:
 check:
 	@$(VM)/check.sh
 
+# Root: dkms, chroot and mounts (selftests/pkg/run_all.sh).
+check-pkg:
+	@$(TOP)/selftests/pkg/run_all.sh
+
 lint:
 	@$(VM)/check.sh --lint
 
@@ -148,4 +153,4 @@ clean:
 
 .PHONY: all module taptool install install-tools install-module-doc \
 	install-dkms-src install-dkms \
-	deb vm-prepare check lint demo vm-run regen clean
+	deb vm-prepare check check-pkg lint demo vm-run regen clean
