@@ -224,6 +224,13 @@ complete_line() {
 		LC_ALL=C sort
 }
 
+# Config files for the completion of up.
+rm -rf "$pkgdir/conf"
+mkdir -p "$pkgdir/conf"
+: >"$pkgdir/conf/t0.conf"
+: >"$pkgdir/conf/t1.conf"
+: >"$pkgdir/conf/not-a-config"
+
 if [ ! -r /usr/share/bash-completion/bash_completion ]; then
 	skip "completion" "bash-completion is not installed"
 else
@@ -292,6 +299,10 @@ else
 		"taptool stats -i |-"
 		"taptool stats -i 1 |-"
 		"taptool monitor |help"
+		"taptool -C $pkgdir/conf up |t0 t1 help"
+		"taptool -C $pkgdir/conf -j up t|t0 t1"
+		"taptool down |help"
+		"taptool save |help"
 	)
 	for c in "${cases[@]}"; do
 		line=${c%|*}
