@@ -4,7 +4,8 @@
 #
 #   make                  tapbridge.ko for the running kernel, and taptool
 #   make install          install both (module under extra/, taptool in
-#                         /usr/local/sbin), with man pages and completion
+#                         /usr/local/sbin), with man pages, completion and
+#                         the systemd unit tapbridge@.service
 #   make install-dkms     the module's source under /usr/src, built and
 #                         installed by DKMS for every kernel from now on
 #   make deb              Debian packages tapbridge-dkms and taptool, in
@@ -30,6 +31,9 @@ PREFIX		?= /usr/local
 SBINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+# systemd reads units from /usr/local/lib/systemd/system too; the package
+# puts its own in /lib/systemd/system (debian/rules).
+UNITDIR		?= $(PREFIX)/lib/systemd/system
 VM		:= $(TOP)/selftests/vm
 
 MAKEFLAGS	+= --no-print-directory
@@ -79,6 +83,9 @@ install-tools: taptool
 	@install -D -m 0644 $(TOP)/man/taptool.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/taptool
 	@echo "  INSTALL $(DESTDIR)$(BASHCOMPDIR)/taptool"
+	@install -D -m 0644 $(TOP)/systemd/tapbridge@.service \
+		$(DESTDIR)$(UNITDIR)/tapbridge@.service
+	@echo "  INSTALL $(DESTDIR)$(UNITDIR)/tapbridge@.service (enabled for no instance)"
 
 # The module's manual page goes with the module: make install, and the
 # tapbridge-dkms package (debian/tapbridge-dkms.manpages).

@@ -330,10 +330,11 @@ if logged make-install make -C "$top" install-tools install-module-doc \
 	missing=()
 	for f in usr/sbin/taptool usr/share/man/man8/taptool.8 \
 		 usr/share/man/man4/tapbridge.4 \
-		 usr/share/bash-completion/completions/taptool; do
+		 usr/share/bash-completion/completions/taptool \
+		 usr/lib/systemd/system/tapbridge@.service; do
 		[ -s "$dest/$f" ] || missing+=("$f")
 	done
-	check "make install-tools install-module-doc DESTDIR=... installs taptool, both pages and the completion${missing:+ (missing: ${missing[*]})}" \
+	check "make install-tools install-module-doc DESTDIR=... installs taptool, both pages, the completion and the unit${missing:+ (missing: ${missing[*]})}" \
 		test "${#missing[@]}" -eq 0
 	got=$(MANPATH=$dest/usr/share/man man -w taptool tapbridge 2>&1 | tr '\n' ' ')
 	check "man finds both installed pages ($got)" \

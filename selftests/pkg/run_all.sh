@@ -6,8 +6,9 @@
 #   selftests/pkg/run_all.sh
 #
 #   1. man.sh: the manual pages and the completion against taptool's tables;
-#   2. deb.sh: make deb, lintian, install into a clean Debian root, purge;
-#   3. dkms.sh: dkms build and install against every kernel found, from
+#   2. unit.sh: tapbridge@.service, installed and verified by systemd-analyze;
+#   3. deb.sh: make deb, lintian, install into a clean Debian root, purge;
+#   4. dkms.sh: dkms build and install against every kernel found, from
 #      the source tree the package installed (build/pkg/deb-src) when
 #      deb.sh got that far, else from scripts/dkms-src.sh.
 #
@@ -52,8 +53,9 @@ run_script() {
 }
 
 echo "TAP version 13"
-echo "1..3"
+echo "1..4"
 run_script man.sh
+run_script unit.sh
 run_script deb.sh
 if [ -f "$pkgdir/deb-src/dkms.conf" ]; then
 	run_script dkms.sh TBR_PKG_DKMS_SRC="$pkgdir/deb-src"
