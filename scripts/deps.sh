@@ -42,6 +42,8 @@ packages=(
 	# make deb and its test: debhelper with dh-dkms, lintian, and a clean
 	# Debian root made with debootstrap.
 	dpkg-dev debhelper dh-dkms lintian debootstrap
+	# systemd-analyze verify of tapbridge@.service (selftests/pkg/unit.sh).
+	systemd
 )
 
 missing=()
