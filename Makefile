@@ -11,7 +11,7 @@
 #   make deb              Debian packages tapbridge-dkms and taptool, in
 #                         build/deb/
 #   make check-pkg        the packaging tests on the host: man pages and
-#                         completion, make deb and lintian, DKMS builds
+#                         completion, the unit, make deb and lintian, DKMS
 #   make check            lint, host tests, then the selftests in one VM boot
 #   make lint             W=1 build, sparse and checkpatch on kmod/
 #   make demo             a TAP between two network namespaces, in the VM

@@ -34,12 +34,12 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/genetlink.h>
