@@ -4,12 +4,14 @@
 #
 #   make                  tapbridge.ko for the running kernel, and taptool
 #   make install          install both (module under extra/, taptool in
-#                         /usr/local/sbin), with man pages and completion
+#                         /usr/local/sbin), with man pages, completion and
+#                         the systemd unit tapbridge@.service
 #   make install-dkms     the module's source under /usr/src, built and
 #                         installed by DKMS for every kernel from now on
 #   make deb              Debian packages tapbridge-dkms and taptool, in
 #                         build/deb/
-#   make check-pkg        the packaging tests, with one VM boot
+#   make check-pkg        the packaging tests on the host: man pages and
+#                         completion, the unit, make deb and lintian, DKMS
 #   make check            lint, host tests, then the selftests in one VM boot
 #   make lint             W=1 build, sparse and checkpatch on kmod/
 #   make demo             a TAP between two network namespaces, in the VM
@@ -29,6 +31,9 @@ PREFIX		?= /usr/local
 SBINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+# systemd reads units from /usr/local/lib/systemd/system too; the package
+# puts its own in /lib/systemd/system (debian/rules).
+UNITDIR		?= $(PREFIX)/lib/systemd/system
 VM		:= $(TOP)/selftests/vm
 
 MAKEFLAGS	+= --no-print-directory
@@ -52,10 +57,8 @@ module:
 	$(call logged,MODULE kmod/tapbridge.ko for $(KDIR),module,\
 		$(MAKE) -C $(KDIR) M=$(TOP) modules)
 
-# The version is debian/changelog's (scripts/version.sh); taptool.c's own
-# is a fallback.
-TAPTOOL_MAKE	:= $(MAKE) -C $(TOP)/tools/taptool \
-		   CPPFLAGS='$(CPPFLAGS) -DTT_VERSION=\"$(VERSION)\"'
+# taptool's Makefile takes its version from debian/changelog too.
+TAPTOOL_MAKE	:= $(MAKE) -C $(TOP)/tools/taptool
 
 taptool:
 	$(call logged,TAPTOOL tools/taptool/taptool,taptool,$(TAPTOOL_MAKE))
@@ -80,6 +83,9 @@ install-tools: taptool
 	@install -D -m 0644 $(TOP)/man/taptool.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/taptool
 	@echo "  INSTALL $(DESTDIR)$(BASHCOMPDIR)/taptool"
+	@install -D -m 0644 $(TOP)/systemd/tapbridge@.service \
+		$(DESTDIR)$(UNITDIR)/tapbridge@.service
+	@echo "  INSTALL $(DESTDIR)$(UNITDIR)/tapbridge@.service (enabled for no instance)"
 
 # The module's manual page goes with the module: make install, and the
 # tapbridge-dkms package (debian/tapbridge-dkms.manpages).
@@ -123,6 +129,10 @@ vm-prepare:
 check:
 	@$(VM)/check.sh
 
+# Root: dkms, chroot and mounts (selftests/pkg/run_all.sh).
+check-pkg:
+	@$(TOP)/selftests/pkg/run_all.sh
+
 lint:
 	@$(VM)/check.sh --lint
 
@@ -150,4 +160,4 @@ clean:
 
 .PHONY: all module taptool install install-tools install-module-doc \
 	install-dkms-src install-dkms \
-	deb vm-prepare check lint demo vm-run regen clean
+	deb vm-prepare check check-pkg lint demo vm-run regen clean

@@ -36,9 +36,14 @@ packages=(
 	# against every kernel's headers; linux-headers-6.12-amd64 is one
 	# Debian kernel for it to build against (the test kernel is the other).
 	dkms linux-headers-6.12-amd64
-	# The manual pages are rendered with groff and man; the completion is
-	# driven by bash-completion's own helpers.
-	groff-base man-db bash-completion
+	# The manual pages are rendered with groff, man and col; the
+	# completion is driven by bash-completion's own helpers.
+	groff-base man-db bsdextrautils bash-completion
+	# make deb and its test: debhelper with dh-dkms, lintian, and a clean
+	# Debian root made with debootstrap.
+	dpkg-dev debhelper dh-dkms lintian debootstrap
+	# systemd-analyze verify of tapbridge@.service (selftests/pkg/unit.sh).
+	systemd
 )
 
 missing=()

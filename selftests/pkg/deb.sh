@@ -17,7 +17,8 @@
 #    builds the same installed source against every kernel anyway). The
 #    installed /usr/src tree is the checkout's module source; the
 #    installed taptool prints its version and usage, and says the module
-#    is missing (the host cannot load modules).
+#    is missing (the host cannot load modules); the systemd unit is
+#    installed and no instance of it enabled.
 # 3. Purging both removes what DKMS has of tapbridge, and the files.
 #
 # For the tests that follow, the installed source tree is copied to
@@ -142,7 +143,7 @@ cp -a "$src" "$pkgdir/deb-src"
 install -D "$root/usr/sbin/taptool" "$pkgdir/installed/usr/sbin/taptool"
 
 # The installed taptool, run from the root's files.
-got=$(chroot "$root" taptool -V 2>&1)
+got=$(chroot "$root" taptool -V 2>&1 | head -n 1)
 check "installed taptool -V: $got" test "$got" = "taptool $version"
 out=$(chroot "$root" taptool help 2>&1)
 rc=$?
@@ -164,6 +165,15 @@ for f in usr/share/man/man8/taptool.8.gz usr/share/man/man4/tapbridge.4.gz \
 done
 check "the packages install both manual pages and the completion${missing:+ (missing: ${missing[*]})}" \
 	test "${#missing[@]}" -eq 0
+# The unit comes with taptool, and enables no instance of itself.
+enabled=$(find "$root/etc/systemd/system" -name 'tapbridge@*' 2>/dev/null)
+if cmp -s "$top/systemd/tapbridge@.service" "$root/lib/systemd/system/tapbridge@.service" &&
+   [ -z "$enabled" ]; then
+	ok "taptool installs lib/systemd/system/tapbridge@.service and enables no instance"
+else
+	not_ok "taptool installs lib/systemd/system/tapbridge@.service and enables no instance"
+	echo "#   enabled: ${enabled:-none}"
+fi
 
 # --- Purge -------------------------------------------------------------------------
 

@@ -178,20 +178,20 @@ static void print_text_link(const char *keyword, uint32_t ifindex)
 /*
  * A mirror's options, each only when it differs from the default, in the
  * words and order of "set NAME mirror add", so that a line can be typed
- * back.
+ * back; show prints them on stdout, save into a config file.
  */
-static void print_text_mirror_options(const struct tt_mirror *m)
+static void print_mirror_options(FILE *out, const struct tt_mirror *m)
 {
 	if (m->snaplen)
-		printf(" snaplen %" PRIu32, m->snaplen);
+		fprintf(out, " snaplen %" PRIu32, m->snaplen);
 	if (m->tag_ab)
-		printf(" tag-ab %u", m->tag_ab);
+		fprintf(out, " tag-ab %u", m->tag_ab);
 	if (m->tag_ba)
-		printf(" tag-ba %u", m->tag_ba);
+		fprintf(out, " tag-ba %u", m->tag_ba);
 	if (m->tpid && m->tpid != TAPBRIDGE_TPID_8021Q)
-		printf(" tpid %s", text_or_dash(tpid_name(m->tpid)));
+		fprintf(out, " tpid %s", text_or_dash(tpid_name(m->tpid)));
 	if (m->rx_pass)
-		fputs(" rx-pass on", stdout);
+		fputs(" rx-pass on", out);
 }
 
 /*
@@ -208,17 +208,17 @@ static void print_text_preset(const struct tt_instance *inst)
 		print_text_link("mirror", inst->mirror);
 		ab = find_mirror(inst, inst->mirror);
 		if (ab)
-			print_text_mirror_options(ab);
+			print_mirror_options(stdout, ab);
 		break;
 	case TAPBRIDGE_MODE_SPLIT:
 		ab = find_mirror(inst, inst->mirror_ab);
 		ba = find_mirror(inst, inst->mirror_ba);
 		print_text_link("mirror-ab", inst->mirror_ab);
 		if (ab)
-			print_text_mirror_options(ab);
+			print_mirror_options(stdout, ab);
 		print_text_link("mirror-ba", inst->mirror_ba);
 		if (ba && ba != ab)
-			print_text_mirror_options(ba);
+			print_mirror_options(stdout, ba);
 		break;
 	}
 }
@@ -233,7 +233,7 @@ static void print_text_mirror_list(const struct tt_instance *inst)
 		m = &inst->mirrors[i];
 		print_text_link("mirror", m->ifindex);
 		printf(" dir %s", text_or_dash(direction_name(m->direction)));
-		print_text_mirror_options(m);
+		print_mirror_options(stdout, m);
 	}
 }
 
@@ -265,6 +265,111 @@ static void print_text_config(const struct tt_instance *inst)
 
 	for (i = 0; i < inst->n_warnings; i++)
 		printf("    warning: %s\n", inst->warnings[i]);
+}
+
+/*
+ * The configuration file "taptool save" writes and "taptool up" reads:
+ * the words of add, one keyword a line ("mirror IF [MIRROR-OPTIONS]" of a
+ * custom list on one line), every instance option written out so that the
+ * file says all there is. Devices by name: a config file outlives
+ * ifindexes.
+ */
+static const char *config_link(uint32_t ifindex, char buf[IF_NAMESIZE])
+{
+	return ifindex ? if_indextoname(ifindex, buf) : NULL;
+}
+
+/* A preset's mirrors carry no options (mirror add makes a list custom). */
+static bool preset_is_plain(const struct tt_instance *inst)
+{
+	const struct tt_mirror *m;
+	size_t i;
+
+	if (inst->mode != TAPBRIDGE_MODE_AGGREGATE &&
+	    inst->mode != TAPBRIDGE_MODE_SPLIT)
+		return false;
+	for (i = 0; i < inst->n_mirrors; i++) {
+		m = &inst->mirrors[i];
+		if (m->snaplen || m->tag_ab || m->tag_ba || m->rx_pass ||
+		    (m->tpid && m->tpid != TAPBRIDGE_TPID_8021Q))
+			return false;
+	}
+	return true;
+}
+
+/**
+ * tt_config_gone - what a config file of @inst could not name
+ * @inst: the instance as the kernel described it
+ *
+ * Return: the keyword of the first port or mirror that has no name in
+ * our netns (it is gone, or the kernel did not say), NULL if every device
+ * has one; then tt_print_config() can write the file.
+ */
+const char *tt_config_gone(const struct tt_instance *inst)
+{
+	char buf[IF_NAMESIZE];
+	size_t i;
+
+	if (!config_link(inst->port_a, buf))
+		return "port-a";
+	if (!config_link(inst->port_b, buf))
+		return "port-b";
+	if (!mode_name(inst->mode))
+		return "mode";
+	if (preset_is_plain(inst) && inst->mode == TAPBRIDGE_MODE_AGGREGATE)
+		return config_link(inst->mirror, buf) ? NULL : "mirror";
+	if (preset_is_plain(inst))
+		return !config_link(inst->mirror_ab, buf) ? "mirror-ab" :
+		       !config_link(inst->mirror_ba, buf) ? "mirror-ba" : NULL;
+	if (!inst->n_mirrors)
+		return "mirror";
+	for (i = 0; i < inst->n_mirrors; i++)
+		if (!config_link(inst->mirrors[i].ifindex, buf))
+			return "mirror";
+	return NULL;
+}
+
+/**
+ * tt_print_config - write @inst as a configuration file
+ * @out: the file
+ * @inst: an instance tt_config_gone() found complete
+ *
+ * A preset is written as such; a custom list (or, should a kernel report
+ * one, a preset whose mirrors have options) as "mode custom" and one
+ * "mirror IF dir D [MIRROR-OPTIONS]" line per entry, in the list's order,
+ * the options in the words and order of show.
+ */
+void tt_print_config(FILE *out, const struct tt_instance *inst)
+{
+	char buf[IF_NAMESIZE];
+	const struct tt_mirror *m;
+	size_t i;
+
+	fprintf(out, "# tapbridge instance %s, written by \"taptool save\".\n"
+		"# \"taptool up %s\" creates it again; see taptool(8).\n",
+		inst->name, inst->name);
+	fprintf(out, "port-a %s\n", config_link(inst->port_a, buf));
+	fprintf(out, "port-b %s\n", config_link(inst->port_b, buf));
+	if (preset_is_plain(inst) && inst->mode == TAPBRIDGE_MODE_AGGREGATE) {
+		fprintf(out, "mode aggregate\nmirror %s\n",
+			config_link(inst->mirror, buf));
+	} else if (preset_is_plain(inst)) {
+		fprintf(out, "mode split\nmirror-ab %s\n",
+			config_link(inst->mirror_ab, buf));
+		fprintf(out, "mirror-ba %s\n", config_link(inst->mirror_ba, buf));
+	} else {
+		fputs("mode custom\n", out);
+		for (i = 0; i < inst->n_mirrors; i++) {
+			m = &inst->mirrors[i];
+			fprintf(out, "mirror %s dir %s", config_link(m->ifindex, buf),
+				direction_name(m->direction));
+			print_mirror_options(out, m);
+			fputc('\n', out);
+		}
+	}
+	fprintf(out, "link-propagation %s\nhold-down %" PRIu32 "\nrx-all %s\n",
+		inst->link_propagation ? "on" : "off", inst->hold_down_ms,
+		inst->rx_all ? "on" : "off");
 }
 
 static void print_text_direction(const char *label,

@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -147,6 +148,9 @@ struct tt_event {
 };
 
 int tt_print_event(const struct tt_event *ev, bool json);
+
+const char *tt_config_gone(const struct tt_instance *inst);
+void tt_print_config(FILE *out, const struct tt_instance *inst);
 
 struct tt_reply;
 int tt_print_result(const char *command, const char *name,

@@ -19,9 +19,13 @@
  * "--help" after a command prints that command's lines, and "--" ends the
  * options.
  *
+ * "up NAME" reads the same words from a config file, NAME.conf, and
+ * "save NAME" writes one: see read_config().
+ *
  * Exit codes: 0 success; 1 the request failed (the kernel refused it, an
- * interface does not exist, the module is not loaded); 2 the command line
- * does not follow the grammar.
+ * interface does not exist, the module is not loaded, a file cannot be
+ * read or written); 2 the command line or a config file does not follow
+ * the grammar.
  */
 #define _GNU_SOURCE	/* setns() */
 #include <errno.h>
@@ -35,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/genetlink.h>
@@ -59,6 +64,23 @@
 /* Words of one line of a batch file. */
 #define BATCH_MAX_WORDS	256
 
+/*
+ * Where up, down and save find NAME.conf unless -C says otherwise. The
+ * packages and "make install" install the unit that runs "taptool up"
+ * with this default.
+ */
+#ifndef TT_CONFIG_DIR
+#define TT_CONFIG_DIR	"/etc/tapbridge"
+#endif
+
+/*
+ * Words of a config file: the most an add can take (every keyword of an
+ * instance, and every mirror with all its options) is far below.
+ */
+#define CONFIG_MAX_WORDS	512
+/* Bytes of a config file: a file this long is not one save wrote. */
+#define CONFIG_MAX_BYTES	(64 * 1024)
+
 enum {
 	TT_EXIT_OK = 0,
 	TT_EXIT_FAILURE = 1,
@@ -73,6 +95,7 @@ enum {
  * @force: a batch goes on after a failed line
  * @netns: network namespace to run in, NULL for ours
  * @batch: file of commands, "-" for stdin, NULL for none
+ * @config_dir: where up, down and save find NAME.conf
  * @literal: the command's words followed "--": a name may start with "-"
  */
 struct options {
@@ -82,6 +105,7 @@ struct options {
 	bool force;
 	const char *netns;
 	const char *batch;
+	const char *config_dir;
 	bool literal;
 };
 
@@ -249,23 +273,51 @@ struct command {
 };
 
 static int find_command(const char *word, const struct command **cmd);
+static int split_words(char *line, char **words, int max, int *n);
 static void print_usage(FILE *out);
 static void print_command_usage(FILE *out, const struct command *cmd);
+
+/**
+ * struct grammar_message - the last message of the grammar, while a config
+ *	file is read
+ * @keep: keep messages here instead of printing them: read_config() tries
+ *	the file's words line by line, and says which line a message is about
+ * @code: the exit code that came with @text
+ * @text: the message
+ */
+static struct grammar_message {
+	bool keep;
+	int code;
+	char text[512];
+} grammar_message;
+
+/* Print the grammar's message @text, or keep it for read_config(). */
+static int grammar_error(int code, const char *text)
+{
+	struct grammar_message *m = &grammar_message;
+
+	snprintf(m->text, sizeof(m->text), "%s", text);
+	m->code = code;
+	if (m->keep)
+		return code;
+	tt_error("%s", m->text);
+	if (code == TT_EXIT_USAGE)
+		fputs("Try \"taptool help\".\n", stderr);
+	return code;
+}
 
 /* A command line off the grammar: say what is wrong and where to look. */
 static int usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
-	char msg[512];
+	char text[sizeof(grammar_message.text)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	tt_error("%s", msg);
-	fputs("Try \"taptool help\".\n", stderr);
-	return TT_EXIT_USAGE;
+	return grammar_error(TT_EXIT_USAGE, text);
 }
 
 /*
@@ -627,6 +679,7 @@ static int parse_config(const struct options *opts, const char *cmd,
 /* Interface names mean something only in our netns: resolve them here. */
 static int resolve_links(struct keyword_values *kv)
 {
+	char text[sizeof(grammar_message.text)];
 	int kw;
 
 	for (kw = 0; kw < KW_COUNT; kw++) {
@@ -636,11 +689,12 @@ static int resolve_links(struct keyword_values *kv)
 		if (kv->value[kw])
 			continue;
 		if (errno == ENODEV)
-			tt_error("interface \"%s\" does not exist", kv->word[kw]);
+			snprintf(text, sizeof(text),
+				 "interface \"%s\" does not exist", kv->word[kw]);
 		else
-			tt_error("interface \"%s\": %s", kv->word[kw],
-				 strerror(errno));
-		return TT_EXIT_FAILURE;
+			snprintf(text, sizeof(text), "interface \"%s\": %s",
+				 kv->word[kw], strerror(errno));
+		return grammar_error(TT_EXIT_FAILURE, text);
 	}
 	return TT_EXIT_OK;
 }
@@ -842,7 +896,8 @@ static int parse_name(const struct options *opts, const char *cmd, int argc,
  * and the mode becomes custom). If an entry is refused, the instance is
  * deleted again: nothing is left half made.
  */
-static int add_custom(const struct options *opts, struct request *req)
+static int add_custom(const struct options *opts, const char *cmd_word,
+		      struct request *req)
 {
 	struct tt_reply reply = {};
 	struct keyword_values create = req->kv;
@@ -874,11 +929,21 @@ static int add_custom(const struct options *opts, struct request *req)
 				 req->name, strerror(-undo));
 		goto release;
 	}
-	ret = report_change(opts, &nl, ret, "add", req->name, &reply);
+	ret = report_change(opts, &nl, ret, cmd_word, req->name, &reply);
 release:
 	tt_reply_release(&reply);
 	tt_nl_close(&nl);
 	return ret;
+}
+
+/* The create of add and up: one request, or a custom list's several. */
+static int create_instance(const struct options *opts, const char *cmd_word,
+			   struct request *req)
+{
+	if (req->n_list)
+		return add_custom(opts, cmd_word, req);
+	return send_change(opts, cmd_word, TAPBRIDGE_CMD_CREATE, req,
+			   ADD_KEYWORDS, false);
 }
 
 static int cmd_add(const struct options *opts, int argc, char **argv)
@@ -892,10 +957,7 @@ static int cmd_add(const struct options *opts, int argc, char **argv)
 	      resolve_request(&req);
 	if (ret)
 		return ret;
-	if (req.n_list)
-		return add_custom(opts, &req);
-	return send_change(opts, "add", TAPBRIDGE_CMD_CREATE, &req,
-			   ADD_KEYWORDS, false);
+	return create_instance(opts, "add", &req);
 }
 
 /* set NAME mirror add IF [MIRROR-OPTIONS] */
@@ -1288,6 +1350,360 @@ close_nl:
 	return ret;
 }
 
+/*
+ * NAME of up, down and save: an instance name that is also the name of its
+ * config file, NAME.conf, so no "/" (no interface name has one).
+ */
+static int check_config_name(const struct options *opts, const char *cmd,
+			     int argc, char **argv)
+{
+	if (argc < 1)
+		return usage_error("\"%s\" needs an instance name", cmd);
+	if (argc > 1)
+		return usage_error("unexpected argument \"%s\"", argv[1]);
+	if (strchr(argv[0], '/') || !strcmp(argv[0], ".") ||
+	    !strcmp(argv[0], ".."))
+		return usage_error("\"%s\" is not a valid instance name",
+				   argv[0]);
+	return check_instance_name(opts, argv[0]);
+}
+
+static int config_path(const struct options *opts, const char *name,
+		       char *path, size_t len)
+{
+	if ((size_t)snprintf(path, len, "%s/%s.conf", opts->config_dir,
+			     name) < len)
+		return TT_EXIT_OK;
+	tt_error("the config directory \"%s\" has too long a name",
+		 opts->config_dir);
+	return TT_EXIT_FAILURE;
+}
+
+/**
+ * struct config_file - the words of a config file, and the line of each
+ * @path: the file, for messages
+ * @text: the file's text, which @words point into
+ * @words: every word of the file, in order
+ * @line: the line of each word
+ * @n: entries in @words
+ * @odd_end: words up to the end of the first line that has an odd number
+ *	of them (a keyword without its value), 0 if every line is pairs
+ */
+struct config_file {
+	char path[PATH_MAX];
+	char *text;
+	char *words[CONFIG_MAX_WORDS];
+	unsigned int line[CONFIG_MAX_WORDS];
+	int n;
+	int odd_end;
+};
+
+/* The file's text, whole: a file of up to CONFIG_MAX_BYTES with no NUL. */
+static int load_config_text(struct config_file *cf)
+{
+	size_t len;
+	FILE *in;
+	int ret = TT_EXIT_FAILURE;
+
+	in = fopen(cf->path, "r");
+	if (!in) {
+		tt_error("cannot open \"%s\": %s", cf->path, strerror(errno));
+		return TT_EXIT_FAILURE;
+	}
+	cf->text = malloc(CONFIG_MAX_BYTES + 1);
+	if (!cf->text) {
+		tt_error("%s", strerror(ENOMEM));
+		goto close;
+	}
+	len = fread(cf->text, 1, CONFIG_MAX_BYTES + 1, in);
+	if (ferror(in)) {
+		tt_error("cannot read \"%s\": %s", cf->path, strerror(errno));
+	} else if (len > CONFIG_MAX_BYTES) {
+		tt_error("%s: longer than %d bytes: not a config file",
+			 cf->path, CONFIG_MAX_BYTES);
+		ret = TT_EXIT_USAGE;
+	} else if (memchr(cf->text, '\0', len)) {
+		tt_error("%s: a NUL byte: not a config file", cf->path);
+		ret = TT_EXIT_USAGE;
+	} else {
+		cf->text[len] = '\0';
+		ret = TT_EXIT_OK;
+	}
+close:
+	fclose(in);
+	return ret;
+}
+
+/* The words of each line, as a batch line splits them ("#" comments). */
+static int split_config(struct config_file *cf)
+{
+	unsigned int lineno = 0;
+	char *line, *next;
+	int n, i, ret;
+
+	for (line = cf->text; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		ret = split_words(line, cf->words + cf->n,
+				  CONFIG_MAX_WORDS - cf->n, &n);
+		if (ret == -E2BIG) {
+			tt_error("%s:%u: more than %d words in the file",
+				 cf->path, lineno, CONFIG_MAX_WORDS);
+			return TT_EXIT_USAGE;
+		}
+		if (ret) {
+			tt_error("%s:%u: a quote is not closed", cf->path,
+				 lineno);
+			return TT_EXIT_USAGE;
+		}
+		for (i = 0; i < n; i++)
+			cf->line[cf->n + i] = lineno;
+		cf->n += n;
+		if (n % 2 && !cf->odd_end)
+			cf->odd_end = cf->n;
+	}
+	return TT_EXIT_OK;
+}
+
+/* The first @n words of the file, as "add NAME" takes them. */
+static int parse_config_words(const struct options *opts,
+			      struct config_file *cf, int n,
+			      struct request *req)
+{
+	const char *name = req->name;
+
+	memset(req, 0, sizeof(*req));
+	req->name = name;
+	return parse_config(opts, "up", ADD_KEYWORDS | MIRROR_OPTIONS, n,
+			    cf->words, req) ?:
+	       resolve_request(req);
+}
+
+/*
+ * The line a message is about: the end of the first line at which the
+ * words read so far give that same message. A message about one word
+ * ("snaplen" takes a number) first appears on its line; one about two
+ * keywords (mode split with "mirror") on the line of the later one.
+ */
+static unsigned int config_error_line(const struct options *opts,
+				      struct config_file *cf, int end,
+				      const struct grammar_message *want)
+{
+	struct request req = {};
+	int i;
+
+	for (i = 0; i < end - 1; i++) {
+		if (cf->line[i + 1] == cf->line[i])
+			continue;
+		if (parse_config_words(opts, cf, i + 1, &req) &&
+		    !strcmp(grammar_message.text, want->text))
+			break;
+	}
+	return cf->line[i];
+}
+
+/**
+ * read_config - the request a config file describes
+ * @opts: the options (the config directory)
+ * @cf: filled in; free @cf->text when the request has been sent
+ * @req: its name set; filled in as add fills it
+ *
+ * NAME.conf holds the words that follow "add NAME", one keyword and its
+ * value a line (a mirror of a custom list with its options on one line),
+ * "#" starting a comment. The whole file is parsed, and each interface
+ * resolved, before anything is sent: a bad file is refused whole, with
+ * the line and the reason, and nothing changes.
+ *
+ * Return: an exit code.
+ */
+static int read_config(const struct options *opts, struct config_file *cf,
+		       struct request *req)
+{
+	struct grammar_message failed;
+	int ret, end;
+
+	ret = config_path(opts, req->name, cf->path, sizeof(cf->path)) ?:
+	      load_config_text(cf) ?:
+	      split_config(cf);
+	if (ret)
+		return ret;
+	if (!cf->n) {
+		tt_error("%s: no configuration in the file", cf->path);
+		return TT_EXIT_USAGE;
+	}
+
+	/* A line without its value fails whatever follows: stop there. */
+	end = cf->odd_end ?: cf->n;
+	grammar_message.keep = true;
+	ret = parse_config_words(opts, cf, end, req);
+	if (ret) {
+		failed = grammar_message;
+		failed.keep = false;
+		ret = failed.code;
+		tt_error("%s:%u: %s", cf->path,
+			 config_error_line(opts, cf, end, &failed), failed.text);
+	}
+	grammar_message.keep = false;
+	return ret;
+}
+
+/* up NAME: the instance NAME.conf describes, created as add creates it. */
+static int cmd_up(const struct options *opts, int argc, char **argv)
+{
+	struct config_file *cf;
+	struct request req = {};
+	int ret;
+
+	ret = check_config_name(opts, "up", argc, argv);
+	if (ret)
+		return ret;
+	cf = calloc(1, sizeof(*cf));
+	if (!cf) {
+		tt_error("%s", strerror(ENOMEM));
+		return TT_EXIT_FAILURE;
+	}
+	req.name = argv[0];
+	ret = read_config(opts, cf, &req) ?:
+	      create_instance(opts, "up", &req);
+	free(cf->text);
+	free(cf);
+	return ret;
+}
+
+/*
+ * down NAME: delete the instance, as del does. The file is not read: what
+ * up made is the instance, whatever the file says now.
+ */
+static int cmd_down(const struct options *opts, int argc, char **argv)
+{
+	struct request req = {};
+	int ret;
+
+	ret = check_config_name(opts, "down", argc, argv);
+	if (ret)
+		return ret;
+	req.name = argv[0];
+	return send_change(opts, "down", TAPBRIDGE_CMD_DELETE, &req, 0, false);
+}
+
+/**
+ * struct saved - what the GET reply of save wrote
+ * @out: the new config file
+ * @gone: the keyword of a device the file could not name, else NULL
+ * @found: the reply had the instance
+ */
+struct saved {
+	FILE *out;
+	const char *gone;
+	bool found;
+};
+
+static int save_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct saved *saved = data;
+	struct tt_instance inst;
+	int ret;
+
+	ret = tt_parse_instance(nlh, &inst);
+	if (!ret) {
+		saved->found = true;
+		saved->gone = tt_config_gone(&inst);
+		if (!saved->gone)
+			tt_print_config(saved->out, &inst);
+	}
+	tt_instance_release(&inst);
+	if (ret) {
+		errno = -ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/* The config directory, made if it is not there (one level, 0755). */
+static int make_config_dir(const char *dir)
+{
+	if (!mkdir(dir, 0755) || errno == EEXIST)
+		return TT_EXIT_OK;
+	tt_error("cannot make \"%s\": %s", dir, strerror(errno));
+	return TT_EXIT_FAILURE;
+}
+
+/*
+ * The new file is written next to the old one and renamed over it: a
+ * crash or a full disk leaves the old file or the new, never half of one.
+ */
+static int commit_config(FILE *out, const char *tmp, const char *path)
+{
+	int ret = fflush(out) || ferror(out) || fsync(fileno(out)) ||
+		  fchmod(fileno(out), 0644);
+
+	if (fclose(out) || ret || rename(tmp, path)) {
+		tt_error("cannot write \"%s\": %s", path, strerror(errno));
+		unlink(tmp);
+		return TT_EXIT_FAILURE;
+	}
+	return TT_EXIT_OK;
+}
+
+/* save NAME: the live instance, written to NAME.conf for up. */
+static int cmd_save(const struct options *opts, int argc, char **argv)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	struct tt_reply reply = {};
+	struct saved saved = {};
+	struct nlmsghdr *nlh;
+	struct tt_nl nl;
+	int ret, fd;
+
+	ret = check_config_name(opts, "save", argc, argv) ?:
+	      config_path(opts, argv[0], path, sizeof(path)) ?:
+	      open_family(&nl);
+	if (ret)
+		return ret;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.conf.XXXXXX", opts->config_dir,
+		 argv[0]);
+	ret = make_config_dir(opts->config_dir);
+	if (ret)
+		goto close_nl;
+	fd = mkstemp(tmp);
+	saved.out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!saved.out) {
+		tt_error("cannot write in \"%s\": %s", opts->config_dir,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		ret = TT_EXIT_FAILURE;
+		goto unlink_tmp;
+	}
+
+	nlh = tt_nl_request(&nl, TAPBRIDGE_CMD_GET, 0);
+	mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_NAME, argv[0]);
+	ret = tt_nl_transact(&nl, nlh, save_cb, &saved);
+	if (!ret && (!saved.found || saved.gone)) {
+		tt_error("\"%s\": %s is gone: nothing was saved", argv[0],
+			 saved.gone ?: "the instance");
+		ret = TT_EXIT_FAILURE;
+		goto close_out;
+	}
+	if (ret) {
+		ret = report_error(&nl, ret);
+		goto close_out;
+	}
+	ret = commit_config(saved.out, tmp, path) ?:
+	      report_change(opts, &nl, 0, "save", argv[0], &reply);
+	goto close_nl;
+
+close_out:
+	fclose(saved.out);
+unlink_tmp:
+	unlink(tmp);
+close_nl:
+	tt_nl_close(&nl);
+	return ret;
+}
+
 static int cmd_help(const struct options *opts, int argc, char **argv)
 {
 	const struct command *cmd;
@@ -1328,6 +1744,9 @@ static const struct command commands[] = {
 	{ "show",	{ "list", "ls" },	{ "[NAME]" },	0, cmd_show },
 	{ "stats",	{},			{ "[-i SECONDS] [NAME]" }, 0, cmd_stats },
 	{ "monitor",	{},			{ "[NAME]" },	0, cmd_monitor },
+	{ "up",		{},			{ "NAME" },	0, cmd_up },
+	{ "down",	{},			{ "NAME" },	0, cmd_down },
+	{ "save",	{},			{ "NAME" },	0, cmd_save },
 	{ "help",	{},			{ "[COMMAND]" }, 0, cmd_help },
 };
 
@@ -1380,6 +1799,7 @@ enum option_id {
 	OPT_NETNS,
 	OPT_BATCH,
 	OPT_FORCE,
+	OPT_CONFIG_DIR,
 	OPT_VERSION,
 	OPT_HELP,
 	OPT_COUNT
@@ -1400,7 +1820,7 @@ static const struct option_info {
 	const char *help;
 } options_table[OPT_COUNT] = {
 	[OPT_JSON]	= { "-j", "json", NULL,
-			    "print JSON (with add, set and del: their result)" },
+			    "print JSON (changes: their result)" },
 	[OPT_PRETTY]	= { "-p", "pretty", NULL, "indent the JSON" },
 	[OPT_HUMAN]	= { "-h", "human", NULL,
 			    "counters and rates in K, M, G (-h is not help)" },
@@ -1410,6 +1830,8 @@ static const struct option_info {
 			    "run the commands of FILE, one a line (- is stdin)" },
 	[OPT_FORCE]	= { NULL, "force", NULL,
 			    "with -batch: go on after a line that failed" },
+	[OPT_CONFIG_DIR] = { "-C", "config-dir", "DIR",
+			     "up, down, save: NAME.conf in DIR (" TT_CONFIG_DIR ")" },
 	[OPT_VERSION]	= { "-V", "version", NULL,
 			    "print the versions of taptool, module and family" },
 	[OPT_HELP]	= { NULL, "help", NULL, "print this help" },
@@ -1490,13 +1912,14 @@ static void print_usage(FILE *out)
 	      "VID a VLAN ID. Commands and keywords may be shortened to a prefix that\n"
 	      "names one; \"list\" and \"ls\" are show, \"delete\" is del. \"taptool COMMAND\n"
 	      "help\" (or -h, --help) prints the lines of COMMAND. A name that starts\n"
-	      "with \"-\" must follow \"--\".\n"
+	      "with \"-\" must follow \"--\". up reads NAME.conf, the words of add NAME,\n"
+	      "one keyword a line; save writes it.\n"
 	      "\nOptions, before COMMAND (also as -json, -pretty, ..., and prefixes):\n",
 	      out);
 	for (o = options_table; o < options_table + OPT_COUNT; o++) {
 		snprintf(name, sizeof(name), "--%s%s%s", o->name,
 			 o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(out, "  %-2s%s %-15s %s\n",
+		fprintf(out, "  %-2s%s %-17s %s\n",
 			o->short_name ? o->short_name : "",
 			o->short_name ? "," : " ", name, o->help);
 	}
@@ -1786,6 +2209,11 @@ static int parse_options(int *argc, char ***argv, struct options *opts,
 			(*argc)--;
 			(*argv)++;
 			break;
+		case OPT_CONFIG_DIR:
+			opts->config_dir = (*argv)[1];
+			(*argc)--;
+			(*argv)++;
+			break;
 		case OPT_VERSION:
 			*version = true;
 			break;
@@ -1806,7 +2234,7 @@ static int parse_options(int *argc, char ***argv, struct options *opts,
  */
 int tt_main(int argc, char **argv)
 {
-	struct options opts = {};
+	struct options opts = { .config_dir = TT_CONFIG_DIR };
 	bool version = false;
 	int ret;
 

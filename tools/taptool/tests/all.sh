@@ -9,8 +9,8 @@
 #      sanitizer report changes an exit code or stderr, so it fails a test;
 #      the valgrind tests are skipped there;
 #   3. gcc -fanalyzer on each source, warnings as errors;
-#   4. the libFuzzer harnesses of the argument grammar and of the reply
-#      parser, each for TT_FUZZ_SECONDS (default 25), with libFuzzer seed
+#   4. the libFuzzer harnesses of the argument grammar, of the reply
+#      parser and of the config file reader, each for TT_FUZZ_SECONDS (default 25), with libFuzzer seed
 #      TT_FUZZ_SEED (default 1, so a run repeats), from its committed
 #      corpus (tests/corpus/);
 #   5. tests/check_spec.py: the attribute tables against the spec.
@@ -117,12 +117,13 @@ fuzz()
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 suite "host tests" "$DIR/run.sh"
 suite "host tests, ASan and UBSan builds" sanitized
 suite "gcc -fanalyzer" analyzer
 suite "fuzz the argument grammar" fuzz args
 suite "fuzz the reply parser" fuzz reply
+suite "fuzz the config file reader" fuzz config
 if [ -f "$DIR/check_spec.py" ]; then
 	suite "attribute tables match the spec" python3 "$DIR/check_spec.py"
 else

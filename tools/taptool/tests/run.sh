@@ -146,6 +146,9 @@ SYNOPSIS=(
 	"taptool show [NAME]"
 	"taptool stats [-i SECONDS] [NAME]"
 	"taptool monitor [NAME]"
+	"taptool up NAME"
+	"taptool down NAME"
+	"taptool save NAME"
 	"taptool help [COMMAND]"
 )
 
@@ -168,7 +171,8 @@ test_help_lists_every_command()
 			reasons+=("help does not list \"$line\"")
 	done
 	for line in -j,\ --json -p,\ --pretty -h,\ --human -V,\ --version \
-		"    --help" "-n, --netns NETNS" "-b, --batch FILE" "    --force"; do
+		"    --help" "-n, --netns NETNS" "-b, --batch FILE" "    --force" \
+		"-C, --config-dir DIR"; do
 		grep -qF -- "  $line " <<<"$out" ||
 			reasons+=("help does not list option \"$line\"")
 	done
@@ -254,12 +258,13 @@ test_command_help_sends_nothing()
 	done
 }
 
-# The version comes from the Makefile, the one place it is kept.
+# The version is debian/changelog's (scripts/version.sh), the one place it
+# is kept.
 test_version()
 {
 	local version
 
-	version=$(sed -n 's/^TT_VERSION[[:space:]]*:= *//p' "$DIR/../Makefile")
+	version=$("$DIR/../../../scripts/version.sh")
 	run -V
 	expect "-V exit code" 0 "$rc"
 	expect "-V first line" "taptool $version" "${out%%$'\n'*}"
@@ -295,8 +300,8 @@ test_unknown_command()
 
 test_ambiguous_command()
 {
-	usage_error 'ambiguous command "s": set, show or stats' s t0
-	usage_error 'ambiguous command "s": set, show or stats' -j s
+	usage_error 'ambiguous command "s": set, show, stats or save' s t0
+	usage_error 'ambiguous command "s": set, show, stats or save' -j s
 }
 
 test_unknown_option()
@@ -319,7 +324,9 @@ test_prefixes_and_aliases()
 	sends 'get dump' l
 	sends 'get name="t0"' st t0
 	sends 'delete name="t0"' delete t0
-	sends 'delete name="t0"' d t0
+	sends 'delete name="t0"' de t0
+	usage_error 'ambiguous command "d": del or down' d t0
+	sends 'delete name="t0"' do t0
 	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
 		a t0 port-a lo port-b lo mo aggregate mirror lo
 	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:2 mirror-ab=u32:1 mirror-ba=u32:1 rx-all=u8:1' \
@@ -1017,20 +1024,30 @@ test_show_line_given_to_add_makes_the_same_instance()
 	round_trip_of_a_list
 }
 
+# list_netns NS DEV...: netns NS with the veth pair DEV0, DEV1 for each
+# DEV, for lists whose entries need devices of their own.
+list_netns()
+{
+	local ns=$1 dev
+
+	shift
+	if ! ip netns add "$ns" 2>/dev/null; then
+		reasons+=("cannot create a network namespace for the list")
+		return 1
+	fi
+	for dev in "$@"; do
+		ip -n "$ns" link add "${dev}0" type veth peer name "${dev}1" ||
+			reasons+=("cannot create veths in $ns")
+	done
+}
+
 # A list of several entries made by mirror add, in its order, on veths
 # of a netns of its own: the entries need devices of their own.
 round_trip_of_a_list()
 {
 	local ns=tt-list-$$ state=$TMP/state line want
 
-	if ! ip netns add "$ns" 2>/dev/null; then
-		reasons+=("cannot create a network namespace for the list")
-		return
-	fi
-	ip -n "$ns" link add a0 type veth peer name a1 &&
-	ip -n "$ns" link add b0 type veth peer name b1 &&
-	ip -n "$ns" link add c0 type veth peer name c1 ||
-		reasons+=("cannot create veths in $ns")
+	list_netns "$ns" a b c || return
 	rm -f "$state"
 	TT_FAKE_STATE=$state fake -n "$ns" add t0 port-a a0 port-b a1 \
 		mode split mirror-ab b0 mirror-ba b1
@@ -1048,6 +1065,223 @@ round_trip_of_a_list()
 	TT_FAKE_STATE=$state fake -n "$ns" show
 	expect "show after add of \"$line\"" "$line" "$out"
 	ip netns del "$ns"
+}
+
+# ---- config files: up, down, save ----------------------------------------
+
+# conf TEXT: $TMP/conf/t0.conf holds TEXT (printf's %b: \n and \0 work).
+conf()
+{
+	rm -rf "$TMP/conf"
+	mkdir "$TMP/conf"
+	printf '%b' "$1" >"$TMP/conf/t0.conf"
+}
+
+# pairs_to_lines WORDS...: one "keyword value" a line, "mirror IF" of a
+# custom list starting a line its options follow.
+pairs_to_lines()
+{
+	local custom= out=
+
+	[[ " $* " == *" mode custom "* ]] && custom=1
+	while [ $# -ge 2 ]; do
+		if [ -n "$custom" ] && { [ "$1" != mirror ] &&
+			[[ " dir snaplen tag-ab tag-ba tpid rx-pass " == *" $1 "* ]]; }; then
+			out+=" $1 $2"
+		else
+			out+=$'\n'"$1 $2"
+		fi
+		shift 2
+	done
+	printf '%s\n' "${out#$'\n'}"
+}
+
+# up sends what add sends for the same words, whatever lines they are on.
+test_up_sends_what_add_sends()
+{
+	local config add_sent
+
+	for config in "${ROUND_TRIPS[@]}"; do
+		# shellcheck disable=SC2086 # the words are the arguments
+		fake add t0 port-a lo port-b lo $config
+		add_sent=$sent
+		# shellcheck disable=SC2086
+		conf "# t0, as an operator writes it\n\nport-a lo   # the A side\n$(pairs_to_lines port-b lo $config)\n"
+		fake -C "$TMP/conf" up t0
+		expect "up of \"$config\"" "0|||$add_sent" "$rc|$out|$err|$sent"
+		# The same words on one line, quoted and prefixed, as add takes them.
+		conf "port-a 'lo' port-b \"lo\" $config"
+		fake -C "$TMP/conf" up t0
+		expect "up of \"$config\" on one line" "0|$add_sent" "$rc|$sent"
+	done
+	sends 'delete name="t0"' -C "$TMP/none" down t0
+	conf "po lo\npo lo\n"
+	fake -C "$TMP/conf" up t0
+	expect "a prefix of two keywords" \
+		"2|Error: $TMP/conf/t0.conf:1: ambiguous keyword \"po\" for \"up\": port-a or port-b|" \
+		"$rc|$err|$sent"
+	# What the kernel needs is the kernel's to say, as for add.
+	conf "port-a lo"
+	sends 'create name="t0" port-a=u32:1' -C "$TMP/conf/" up t0
+}
+
+# bad_conf RC MESSAGE TEXT [NAME]: up of a file with TEXT fails with RC
+# and "Error: FILE:MESSAGE", having sent nothing.
+bad_conf()
+{
+	conf "$3"
+	fake -C "$TMP/conf" up "${4:-t0}"
+	expect "up of \"${3//$'\n'/\\n}\"" "$1||Error: $TMP/conf/t0.conf:$2|" \
+		"$rc|$out|$err|$sent"
+}
+
+# A bad file is refused whole, at its line, before anything is sent.
+test_up_refuses_a_bad_file()
+{
+	local head="port-a lo\nport-b lo\n"
+
+	bad_conf 2 '3: unknown keyword "mirrors" for "up"' "$head""mirrors lo\nmode aggregate\n"
+	bad_conf 2 '3: "hold-down" needs a value' "$head""hold-down\n200\nmode aggregate mirror lo\n"
+	bad_conf 2 '4: "snaplen" takes an unsigned integer, not "x"' \
+		"$head""mode custom\nmirror lo snaplen x\n"
+	bad_conf 2 '4: unknown mode "agregate" (aggregate, split or custom)' \
+		"$head# comment\nmode agregate\nmirror lo\n"
+	bad_conf 2 '4: mode split takes "mirror-ab" and "mirror-ba", not "mirror"' \
+		"$head""mode split\nmirror lo\nmirror-ab lo\n"
+	bad_conf 2 '3: mode custom needs a "mirror IF"' "$head""mode custom\nrx-all on\n"
+	bad_conf 2 '3: "dir" must follow the "mirror IF" it belongs to' \
+		"$head""dir a-b\nmode custom\nmirror lo\n"
+	bad_conf 2 '2: "port-a" is given twice' "port-a lo\nport-a lo\nmode aggregate mirror lo\n"
+	bad_conf 2 '5: "rx-all" takes on or off, not "yes"' \
+		"$head""mode aggregate\nmirror lo\nrx-all yes\n"
+	bad_conf 2 '3: "snaplen" after "mirror" needs mode custom' \
+		"$head""mode aggregate mirror lo snaplen 64\n"
+	bad_conf 2 '2: a quote is not closed' "port-a lo\nport-b 'lo\n"
+	bad_conf 2 '2: "-lo" is not a valid interface name: it starts with "-" (put "--" before the arguments to mean it)' \
+		"port-a lo\nport-b -lo\n"
+	# The grammar of the whole file first, then the interfaces, in order.
+	bad_conf 2 '4: unknown keyword "x" for "up"' \
+		"port-a $NO_IF\nport-b lo\nmode aggregate mirror lo\nx y\n"
+	bad_conf 1 "2: interface \"$NO_IF\" does not exist" \
+		"port-a lo\nport-b $NO_IF\nmode aggregate\nmirror ${NO_IF}b\n"
+	bad_conf 2 ' no configuration in the file' "# nothing but\n\n   # comments\n"
+	bad_conf 2 ' a NUL byte: not a config file' "port-a lo\0\nport-b lo\n"
+	bad_conf 2 " longer than 65536 bytes: not a config file" \
+		"$(printf '# %.0s' $(seq 1 33000))"
+	bad_conf 2 "1: more than 512 words in the file" "$(printf 'port-a lo %.0s' $(seq 1 257))"
+	conf ""
+	fake -C "$TMP/conf" up t1
+	expect "up of a file that is not there" \
+		"1|Error: cannot open \"$TMP/conf/t1.conf\": No such file or directory|" \
+		"$rc|$err|$sent"
+	usage_error '"a/b" is not a valid instance name' -C "$TMP/conf" up a/b
+	usage_error '".." is not a valid instance name' -C "$TMP/conf" save ..
+	usage_error '"up" needs an instance name' up
+	usage_error 'unexpected argument "t1"' up t0 t1
+	usage_error '"down" needs an instance name' down
+	usage_error 'option "-C" needs DIR' -C
+}
+
+# A custom list is several requests: one refused undoes the instance.
+test_up_undoes_a_list_refused_part_way()
+{
+	local state=$TMP/state
+
+	rm -f "$state"
+	conf "port-a lo\nport-b lo\nmode custom\nmirror lo dir a-b\nmirror lo dir b-a snaplen 64\n"
+	TT_FAKE_STATE=$state TT_FAKE_ERRNO=22 TT_FAKE_EXTACK='mirror lo: refused' \
+		TT_FAKE_FAIL_AT=3 fake -C "$TMP/conf" up t0
+	expect "up, second entry refused" "1|Error: mirror lo: refused" "$rc|$err"
+	expect "up undone" "delete name=\"t0\"" "${sent##*$'\n'}"
+	TT_FAKE_STATE=$state fake show
+	expect "nothing left after the refused up" "0||" "$rc|$out|$err"
+}
+
+# save writes what up makes again: the same show, the same JSON, the
+# same file; -j of up, down and save each print a result.
+test_save_and_up_round_trip()
+{
+	local config line json file state=$TMP/state
+
+	for config in "${ROUND_TRIPS[@]}"; do
+		rm -rf "$state" "$TMP/conf"
+		# shellcheck disable=SC2086 # the words are the arguments
+		TT_FAKE_STATE=$state fake add t0 port-a lo port-b lo $config
+		TT_FAKE_STATE=$state fake show
+		line=$out
+		json=$(config_json "$state")
+		TT_FAKE_STATE=$state fake -C "$TMP/conf" save t0
+		expect "save after add $config" "0|||" "$rc|$out|$err|$(ls -A "$TMP/conf" | grep -v '^t0.conf$')"
+		file=$(<"$TMP/conf/t0.conf")
+		TT_FAKE_STATE=$state fake -j -C "$TMP/conf" down t0
+		expect "-j down" '0|{"schema_version":1,"command":"down","ifname":"t0","ifindex":null,"warnings":[]}|' \
+			"$rc|$out|$err"
+		TT_FAKE_STATE=$state fake -C "$TMP/conf" up t0
+		expect "up of the saved \"$config\"" "0|" "$rc|$err"
+		TT_FAKE_STATE=$state fake show
+		expect "show after up of the saved \"$config\"" "$line" "$out"
+		expect "-j show after up of the saved \"$config\"" "$json" \
+			"$(config_json "$state")"
+		TT_FAKE_STATE=$state fake -j -C "$TMP/conf" save t0
+		expect "-j save" '0|{"schema_version":1,"command":"save","ifname":"t0","ifindex":null,"warnings":[]}|' \
+			"$rc|$out|$err"
+		expect "save after up of the saved \"$config\"" "$file" "$(<"$TMP/conf/t0.conf")"
+		expect "$config: mode 0644" 644 "$(stat -c %a "$TMP/conf/t0.conf")"
+	done
+	save_of_a_list
+}
+
+# A list of several entries, in order, on veths of a netns of its own.
+save_of_a_list()
+{
+	local ns=tt-save-$$ state=$TMP/state line want
+
+	list_netns "$ns" a b || return
+	rm -rf "$state" "$TMP/conf"
+	TT_FAKE_STATE=$state fake -n "$ns" add t0 port-a a0 port-b a1 mode custom \
+		mirror b1 dir b-a snaplen 100 mirror b0 tag-ab 7 tag-ba 8 tpid 802.1ad \
+		mirror a0 rx-pass on link-propagation on hold-down 10 rx-all on
+	TT_FAKE_STATE=$state fake -n "$ns" show
+	line=$out
+	TT_FAKE_STATE=$state fake -n "$ns" -C "$TMP/conf" save t0
+	want='port-a a0
+port-b a1
+mode custom
+mirror b1 dir b-a snaplen 100
+mirror b0 dir both tag-ab 7 tag-ba 8 tpid 802.1ad
+mirror a0 dir both rx-pass on
+link-propagation on
+hold-down 10
+rx-all on'
+	expect "save of a list" "0|$want" "$rc|$(grep -v '^#' "$TMP/conf/t0.conf")"
+	TT_FAKE_STATE=$state fake -n "$ns" -C "$TMP/conf" down t0
+	TT_FAKE_STATE=$state fake -n "$ns" -C "$TMP/conf" up t0
+	TT_FAKE_STATE=$state fake -n "$ns" show
+	expect "show after up of the saved list" "0|$line" "$rc|$out"
+	# A device that is gone cannot be named: nothing is written.
+	ip -n "$ns" link del b0
+	cp "$TMP/conf/t0.conf" "$TMP/saved"
+	TT_FAKE_STATE=$state fake -n "$ns" -C "$TMP/conf" save t0
+	expect "save with a mirror gone" \
+		'1|Error: "t0": mirror is gone: nothing was saved|t0.conf' \
+		"$rc|$err|$(ls -A "$TMP/conf")"
+	expect "the old file is left as it was" "$(<"$TMP/saved")" "$(<"$TMP/conf/t0.conf")"
+	ip netns del "$ns"
+}
+
+test_save_refusals()
+{
+	local state=$TMP/state
+
+	rm -rf "$state" "$TMP/conf"
+	TT_FAKE_STATE=$state fake -C "$TMP/conf" save t0
+	expect "save of no instance" "1|Error: No such device|" \
+		"$rc|$err|$(ls -A "$TMP/conf")"
+	TT_FAKE_STATE=$state fake -C "$TMP/no/such" save t0
+	expect "save into a directory whose parent is not there" \
+		"1|Error: cannot make \"$TMP/no/such\": No such file or directory" "$rc|$err"
+	reaches_kernel -C "$TMP/conf" save t0
+	reaches_kernel down t0
 }
 
 # ---- stats -i: rates from known counter steps ------------------------------
@@ -1640,6 +1874,11 @@ TESTS=(
 	add_custom_list
 	add_takes_the_name_as_show_prints_it
 	show_line_given_to_add_makes_the_same_instance
+	up_sends_what_add_sends
+	up_refuses_a_bad_file
+	up_undoes_a_list_refused_part_way
+	save_and_up_round_trip
+	save_refusals
 	stats_interval_rates
 	netns
 	batch
