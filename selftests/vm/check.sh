@@ -5,7 +5,8 @@
 #
 #   check.sh           deps, test kernel, lint (W=1 build, sparse,
 #                      checkpatch), ynl-regen --check, taptool and its host
-#                      tests, then selftests/run_all.sh in one VM boot
+#                      tests, the packaging tests (selftests/pkg), then
+#                      selftests/run_all.sh in one VM boot
 #   check.sh --lint    deps, test kernel, lint only
 #   check.sh --build   deps, test kernel, module against it, taptool: what
 #                      a VM run needs; no tests
@@ -237,6 +238,18 @@ if [ "$taptool_built" -eq 1 ]; then
 		[ "$rc" -eq 0 ] || not_ok "taptool host tests exit 0 (exit $rc)"
 	elif ! grep -qE '^# totals:' "$logdir/taptool-test.log"; then
 		not_ok "taptool host tests report their totals (exit $rc)"
+	fi
+fi
+
+if [ "$module_built" -eq 1 ]; then
+	info "packaging tests (log: build/log/pkg.log)"
+	run pkg "$top/selftests/pkg/run_all.sh"
+	rc=$?
+	grep -E '^ *not ok ' "$logdir/pkg.log" | indent
+	if add_totals "$logdir/pkg.log" "packaging tests"; then
+		[ "$rc" -eq 0 ] || not_ok "packaging tests exit 0 (exit $rc)"
+	elif ! grep -qE '^# totals:' "$logdir/pkg.log"; then
+		not_ok "packaging tests report their totals (exit $rc)"
 	fi
 fi
 
