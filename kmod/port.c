@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
+#include <net/netdev_lock.h>
 
 #include "tapbridge.h"
 
@@ -51,6 +52,17 @@ static char tapbridge_port_letter(const struct tapbridge_port *port)
 }
 
 /*
+ * Since 6.15, drivers with ops locking run ndo_set_features under their
+ * instance lock. Context: RTNL.
+ */
+static void tapbridge_port_update_features(struct net_device *dev)
+{
+	netdev_lock_ops(dev);
+	netdev_update_features(dev);
+	netdev_unlock_ops(dev);
+}
+
+/*
  * Frames forwarded and mirrored must be the wire's frames: no LRO or GRO
  * super-frames. What the port wanted before is restored on release.
  */
@@ -63,7 +75,7 @@ static void tapbridge_port_offloads_off(struct tapbridge_port *port)
 	dev->wanted_features &= ~NETIF_F_GRO;
 	/* Also turns LRO off on the devices below the port. */
 	dev_disable_lro(dev);
-	netdev_update_features(dev);
+	tapbridge_port_update_features(dev);
 }
 
 static void tapbridge_port_offloads_restore(struct tapbridge_port *port)
@@ -74,7 +86,7 @@ static void tapbridge_port_offloads_restore(struct tapbridge_port *port)
 		dev->wanted_features |= NETIF_F_LRO;
 	if (port->had_gro)
 		dev->wanted_features |= NETIF_F_GRO;
-	netdev_update_features(dev);
+	tapbridge_port_update_features(dev);
 }
 
 static void tapbridge_port_rx_all(struct tapbridge_port *port, bool on)
@@ -90,7 +102,7 @@ static void tapbridge_port_rx_all(struct tapbridge_port *port, bool on)
 	} else if (!port->had_rx_all) {
 		dev->wanted_features &= ~TAPBRIDGE_RX_ALL_FEATURES;
 	}
-	netdev_update_features(dev);
+	tapbridge_port_update_features(dev);
 	WRITE_ONCE(port->rx_all, on);
 }
 
