@@ -7,6 +7,8 @@
 #                         /usr/local/sbin)
 #   make check            lint, host tests, then the selftests in one VM boot
 #   make lint             W=1 build, sparse and checkpatch on kmod/
+#   make check-kernels    build and run the selftests on Debian's stock
+#                         kernels, 6.1 to the newest (selftests/vm/kernels.sh)
 #   make demo             a TAP between two network namespaces, in the VM
 #   make vm-run CMD='..'  run a command in the test VM, module loaded
 #   make regen            regenerate the netlink code from uapi/tapbridge.yaml
@@ -65,6 +67,9 @@ check:
 lint:
 	@$(VM)/check.sh --lint
 
+check-kernels:
+	@$(VM)/kernels.sh
+
 demo: vm-prepare
 	@TBR_VM_LOG=$(LOGDIR)/demo.log $(VM)/run.sh $(VM)/demo.sh
 
@@ -87,4 +92,5 @@ clean:
 	@$(MAKE) -C $(TOP)/tools/taptool clean >/dev/null
 	@rm -rf $(TOP)/build
 
-.PHONY: all module taptool install vm-prepare check lint demo vm-run regen clean
+.PHONY: all module taptool install vm-prepare check check-kernels lint demo vm-run \
+	regen clean
