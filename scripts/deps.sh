@@ -26,6 +26,9 @@ packages=(
 	python3 python3-argcomplete python3-pkg-resources python3-requests
 	# taptool.
 	libmnl-dev libjson-c-dev pkg-config
+	# taptool's host tests: clang and its runtime build the libFuzzer
+	# harnesses of tools/taptool/tests/ (gcc has no libFuzzer).
+	clang libclang-rt-dev
 	# YNL code generator (scripts/ynl-regen.sh).
 	python3-yaml python3-jsonschema
 	# Used by the tests inside the VM (the host root is the guest's root).
