@@ -19,6 +19,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 /*
  * Linux 6.7 made joining a multicast group check the group's
@@ -96,6 +97,74 @@ tapbridge_compat_netdev_from(struct net *net, unsigned long *ifindex)
 	     ((d) = tapbridge_compat_netdev_from(net, __ifindex));	\
 	     (*__ifindex)++)
 #endif
+
+/*
+ * 6.6: genl_info_dump() gives a dump the genl_info of its request. Before
+ * it a dump has only the attributes (genl_dumpit_info): fill a genl_info
+ * from the callback, in storage of the caller's block, a compound literal
+ * that lives as long as the dumpit call.
+ */
+#ifndef TAPBRIDGE_HAVE_GENL_INFO_DUMP
+static inline const struct genl_info *
+tapbridge_compat_genl_info_dump(struct netlink_callback *cb,
+				struct genl_info *info)
+{
+	info->snd_seq = cb->nlh->nlmsg_seq;
+	info->snd_portid = NETLINK_CB(cb->skb).portid;
+	info->nlhdr = (struct nlmsghdr *)cb->nlh;
+	info->genlhdr = nlmsg_data(cb->nlh);
+	info->userhdr = (u8 *)info->genlhdr + GENL_HDRLEN;
+	info->attrs = genl_dumpit_info(cb)->attrs;
+	write_pnet(&info->_net, sock_net(cb->skb->sk));
+	info->extack = cb->extack;
+	return info;
+}
+
+#define genl_info_dump(cb) \
+	tapbridge_compat_genl_info_dump(cb, &(struct genl_info){})
+#endif
+
+/* 6.6: genl_info_net() takes a const genl_info. */
+#ifndef TAPBRIDGE_HAVE_GENL_INFO_NET_CONST
+static inline struct net *
+tapbridge_compat_genl_info_net(const struct genl_info *info)
+{
+	return read_pnet(&info->_net);
+}
+
+#define genl_info_net(info) tapbridge_compat_genl_info_net(info)
+#endif
+
+/*
+ * 6.2: IFF_NO_ADDRCONF in priv_flags keeps the host's IPv6 from
+ * configuring a device that comes up. Before it addrconf skipped devices
+ * with IFF_SLAVE in their flags, which bonding set on its slaves for the
+ * same reason: do as bonding did (ip link shows the port as SLAVE).
+ */
+static inline bool tapbridge_compat_no_addrconf(const struct net_device *dev)
+{
+#ifdef TAPBRIDGE_HAVE_IFF_NO_ADDRCONF
+	return dev->priv_flags & IFF_NO_ADDRCONF;
+#else
+	return dev->flags & IFF_SLAVE;
+#endif
+}
+
+static inline void tapbridge_compat_set_no_addrconf(struct net_device *dev,
+						    bool on)
+{
+#ifdef TAPBRIDGE_HAVE_IFF_NO_ADDRCONF
+	if (on)
+		dev->priv_flags |= IFF_NO_ADDRCONF;
+	else
+		dev->priv_flags &= ~IFF_NO_ADDRCONF;
+#else
+	if (on)
+		dev->flags |= IFF_SLAVE;
+	else
+		dev->flags &= ~IFF_SLAVE;
+#endif
+}
 
 /* 6.12: NETIF_F_LLTX became dev->lltx. Call after setting dev->features. */
 static inline void tapbridge_compat_set_lltx(struct net_device *dev)

@@ -8,9 +8,11 @@
  * that has the fields the generator fills. The real tapbridge_nl_family
  * is defined below; at registration it takes the generated table turned
  * into legacy ops: the do and the dump of one command become one
- * genl_ops, with the do's policy. The policies, the flags (CAP_NET_ADMIN)
- * and the handlers are the generated ones; only a dump now accepts, and
- * ignores, the attributes of its do.
+ * genl_ops, with one policy. The policies, the flags (CAP_NET_ADMIN) and
+ * the handlers are the generated ones; only a dump now accepts, and
+ * ignores, the attributes of its do that its own policy lacks. Where a
+ * command's do and dump both have a policy, the two must be the same, or
+ * registration fails.
  */
 
 #include <net/genetlink.h>
@@ -90,6 +92,15 @@ static struct genl_ops *tapbridge_compat_op(struct genl_ops *ops,
 	return &ops[(*n)++];
 }
 
+/* Whether a legacy op can take the policy of @sop: the same attributes. */
+static bool tapbridge_compat_same_policy(const struct genl_ops *op,
+					 const struct genl_split_ops *sop)
+{
+	return op->maxattr == sop->maxattr &&
+	       !memcmp(op->policy, sop->policy,
+		       (sop->maxattr + 1) * sizeof(*sop->policy));
+}
+
 /**
  * tapbridge_compat_genl_register_family - genl_register_family() for the
  * family of netlink-gen.c, on kernels without split ops
@@ -117,7 +128,13 @@ int tapbridge_compat_genl_register_family(struct genl_family *family)
 			op->doit = sop->doit;
 		if (sop->flags & GENL_CMD_CAP_DUMP)
 			op->dumpit = sop->dumpit;
-		if (sop->policy && (sop->flags & GENL_CMD_CAP_DO || !op->policy)) {
+		if (sop->policy && op->policy) {
+			if (!tapbridge_compat_same_policy(op, sop)) {
+				pr_err("tapbridge: command %u: the do and the dump have different policies\n",
+				       sop->cmd);
+				return -EINVAL;
+			}
+		} else if (sop->policy) {
 			op->policy = sop->policy;
 			op->maxattr = sop->maxattr;
 		}

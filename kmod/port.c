@@ -212,8 +212,8 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 	netdev_hold(dev, &port->dev_tracker, GFP_KERNEL);
 
 	/* As bonding does for its slaves: no addresses when it comes up. */
-	if (!(dev->priv_flags & IFF_NO_ADDRCONF)) {
-		dev->priv_flags |= IFF_NO_ADDRCONF;
+	if (!tapbridge_compat_no_addrconf(dev)) {
+		tapbridge_compat_set_no_addrconf(dev, true);
 		port->set_no_addrconf = true;
 	}
 	/* Addresses it has already go when it goes down. */
@@ -271,7 +271,7 @@ err_restore_offloads:
 		dev_close(dev);
 err_restore_addrconf:
 	if (port->set_no_addrconf)
-		dev->priv_flags &= ~IFF_NO_ADDRCONF;
+		tapbridge_compat_set_no_addrconf(dev, false);
 	if (port->cycled) {
 		/* Up again as it was, with its addresses. */
 		dev_close(dev);
@@ -311,7 +311,7 @@ void tapbridge_port_del(struct tapbridge_port *port)
 		tapbridge_port_rx_all(port, false, NULL);
 		tapbridge_port_offloads_restore(port);
 		if (port->set_no_addrconf)
-			dev->priv_flags &= ~IFF_NO_ADDRCONF;
+			tapbridge_compat_set_no_addrconf(dev, false);
 	}
 	if (alive && !port->lost) {
 		if (port->opened) {
