@@ -14,6 +14,8 @@
 #                         completion, the unit, make deb and lintian, DKMS
 #   make check            lint, host tests, then the selftests in one VM boot
 #   make lint             W=1 build, sparse and checkpatch on kmod/
+#   make check-kernels    build and run the selftests on Debian's stock
+#                         kernels, 6.1 to the newest (selftests/vm/kernels.sh)
 #   make demo             a TAP between two network namespaces, in the VM
 #   make vm-run CMD='..'  run a command in the test VM, module loaded
 #   make regen            regenerate the netlink code from uapi/tapbridge.yaml
@@ -136,6 +138,9 @@ check-pkg:
 lint:
 	@$(VM)/check.sh --lint
 
+check-kernels:
+	@$(VM)/kernels.sh
+
 demo: vm-prepare
 	@TBR_VM_LOG=$(LOGDIR)/demo.log $(VM)/run.sh $(VM)/demo.sh
 
@@ -160,4 +165,4 @@ clean:
 
 .PHONY: all module taptool install install-tools install-module-doc \
 	install-dkms-src install-dkms \
-	deb vm-prepare check check-pkg lint demo vm-run regen clean
+	deb vm-prepare check check-pkg check-kernels lint demo vm-run regen clean

@@ -20,7 +20,6 @@
 #include <linux/rtnetlink.h>
 #include <net/rtnetlink.h>
 
-#include "compat.h"
 #include "tapbridge.h"
 
 /* Set under RTNL when the module starts unloading; see tapbridge_device_closing. */
@@ -124,15 +123,16 @@ static void tapbridge_setup(struct net_device *dev)
 	dev->priv_destructor = tapbridge_dev_free;
 	dev->flags |= IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_DONT_BRIDGE;
-	dev->lltx = true;
-	/* Its ports stay where they are: so does the instance. */
-	tapbridge_compat_set_netns_immutable(dev);
 	/*
 	 * No LRO in the instance's features: netdev_sync_upper_features()
 	 * then keeps LRO off on the ports while they are enslaved.
 	 */
 	dev->features = 0;
 	dev->hw_features = 0;
+	/* After the features: before 6.12 these two are feature bits. */
+	tapbridge_compat_set_lltx(dev);
+	/* Its ports stay where they are: so does the instance. */
+	tapbridge_compat_set_netns_immutable(dev);
 	eth_hw_addr_random(dev);
 }
 

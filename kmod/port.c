@@ -12,6 +12,7 @@
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 #include <net/addrconf.h>
+#include <net/netdev_lock.h>
 
 #include "tapbridge.h"
 
@@ -53,6 +54,17 @@ static char tapbridge_port_letter(const struct tapbridge_port *port)
 }
 
 /*
+ * Since 6.15, drivers with ops locking run ndo_set_features under their
+ * instance lock. Context: RTNL.
+ */
+static void tapbridge_port_update_features(struct net_device *dev)
+{
+	netdev_lock_ops(dev);
+	netdev_update_features(dev);
+	netdev_unlock_ops(dev);
+}
+
+/*
  * Frames forwarded and mirrored must be the wire's frames: no LRO or GRO
  * super-frames, software or hardware. What the port wanted before is
  * restored on release.
@@ -67,7 +79,7 @@ static void tapbridge_port_offloads_off(struct tapbridge_port *port)
 	dev->wanted_features &= ~TAPBRIDGE_GRO_FEATURES;
 	/* Also turns LRO off on the devices below the port. */
 	dev_disable_lro(dev);
-	netdev_update_features(dev);
+	tapbridge_port_update_features(dev);
 }
 
 static void tapbridge_port_offloads_restore(struct tapbridge_port *port)
@@ -80,7 +92,7 @@ static void tapbridge_port_offloads_restore(struct tapbridge_port *port)
 		dev->wanted_features |= NETIF_F_GRO;
 	if (port->had_gro_hw)
 		dev->wanted_features |= NETIF_F_GRO_HW;
-	netdev_update_features(dev);
+	tapbridge_port_update_features(dev);
 }
 
 /**
@@ -109,7 +121,12 @@ void tapbridge_port_features_changed(struct tapbridge_port *port)
 	netdev_warn(port->tbr->dev,
 		    "GRO stays off on %s while it is port %c: copies and forwarded frames are the wire's frames\n",
 		    dev->name, port->dir == TAPBRIDGE_PORT_A ? 'A' : 'B');
-	/* Raises NETDEV_FEAT_CHANGE again, with GRO off: nothing more. */
+	/*
+	 * Raises NETDEV_FEAT_CHANGE again, with GRO off: nothing more. No
+	 * tapbridge_port_update_features() here: since 6.15 whoever raised
+	 * this NETDEV_FEAT_CHANGE (ethtool, a driver) updated the features
+	 * under the port's ops lock, and still holds it.
+	 */
 	netdev_update_features(dev);
 }
 
@@ -134,12 +151,12 @@ static int tapbridge_port_rx_all(struct tapbridge_port *port, bool on,
 	} else if (!port->had_rx_all) {
 		dev->wanted_features &= ~TAPBRIDGE_RX_ALL_FEATURES;
 	}
-	netdev_update_features(dev);
+	tapbridge_port_update_features(dev);
 
 	if (on && (dev->features & TAPBRIDGE_RX_ALL_FEATURES) !=
 		  TAPBRIDGE_RX_ALL_FEATURES) {
 		dev->wanted_features = wanted;
-		netdev_update_features(dev);
+		tapbridge_port_update_features(dev);
 		NL_SET_ERR_MSG_FMT(extack,
 				   "port-%c %s: the driver did not turn rx-all and rx-fcs on",
 				   tapbridge_port_letter(port), dev->name);
@@ -195,8 +212,8 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 	netdev_hold(dev, &port->dev_tracker, GFP_KERNEL);
 
 	/* As bonding does for its slaves: no addresses when it comes up. */
-	if (!(dev->priv_flags & IFF_NO_ADDRCONF)) {
-		dev->priv_flags |= IFF_NO_ADDRCONF;
+	if (!tapbridge_compat_no_addrconf(dev)) {
+		tapbridge_compat_set_no_addrconf(dev, true);
 		port->set_no_addrconf = true;
 	}
 	/* Addresses it has already go when it goes down. */
@@ -254,7 +271,7 @@ err_restore_offloads:
 		dev_close(dev);
 err_restore_addrconf:
 	if (port->set_no_addrconf)
-		dev->priv_flags &= ~IFF_NO_ADDRCONF;
+		tapbridge_compat_set_no_addrconf(dev, false);
 	if (port->cycled) {
 		/* Up again as it was, with its addresses. */
 		dev_close(dev);
@@ -294,7 +311,7 @@ void tapbridge_port_del(struct tapbridge_port *port)
 		tapbridge_port_rx_all(port, false, NULL);
 		tapbridge_port_offloads_restore(port);
 		if (port->set_no_addrconf)
-			dev->priv_flags &= ~IFF_NO_ADDRCONF;
+			tapbridge_compat_set_no_addrconf(dev, false);
 	}
 	if (alive && !port->lost) {
 		if (port->opened) {

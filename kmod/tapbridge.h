@@ -162,8 +162,9 @@ struct tapbridge;
  * @had_gro: GRO was wanted on the port before it was disabled
  * @had_gro_hw: hardware GRO was wanted on the port before it was disabled
  * @had_rx_all: NETIF_F_RXALL and NETIF_F_RXFCS were wanted before rx-all
- * @set_no_addrconf: enslaving set IFF_NO_ADDRCONF (the host's IPv6 stays
- *	silent on the port); release clears it
+ * @set_no_addrconf: enslaving set IFF_NO_ADDRCONF (IFF_SLAVE before 6.2,
+ *	see compat.h): the host's IPv6 stays silent on the port; release
+ *	clears it
  * @cycled: the port was up with IPv6 addresses, and enslaving took it down
  *	and up again to drop them; release does the same to get them back
  * @rx_all: rx-all (receive bad frames, keep the FCS) is on for this port

@@ -17,6 +17,8 @@ packages=(
 	linux-source-6.12
 	# Lint: sparse (checkpatch.pl comes with linux-source).
 	sparse
+	# make check-kernels builds against trixie's kernels in a chroot.
+	debootstrap
 	# virtme-ng runs on the host's python3 and boots qemu; it needs
 	# udevadm and file on the host, busybox for its initramfs, and
 	# these python modules.

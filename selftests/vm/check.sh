@@ -23,44 +23,11 @@ top=$(cd "$here/../.." && pwd)
 logdir=$top/build/log
 mode=${1:---check}
 
-pass=0
-fail=0
-skip=0
-ntest=0
+# shellcheck source=selftests/vm/tally.sh
+. "$here/tally.sh"
 
 mkdir -p "$logdir"
 cd "$top" || exit 1
-
-info() {
-	echo "# $*"
-}
-
-ok() {
-	ntest=$((ntest + 1))
-	pass=$((pass + 1))
-	echo "ok $ntest $*"
-}
-
-not_ok() {
-	ntest=$((ntest + 1))
-	fail=$((fail + 1))
-	echo "not ok $ntest $*"
-}
-
-# Add the counts of the last `# totals: pass=P fail=F skip=S` line of file
-# $1; fail when there is none.
-add_totals() {
-	local line p f s
-
-	line=$(grep -E '^# totals: pass=[0-9]+ fail=[0-9]+ skip=[0-9]+' "$1" | tail -n 1)
-	[ -n "$line" ] || return 1
-	read -r p f s < <(sed -E 's/.*pass=([0-9]+) fail=([0-9]+) skip=([0-9]+).*/\1 \2 \3/' <<<"$line")
-	pass=$((pass + p))
-	fail=$((fail + f))
-	skip=$((skip + s))
-	info "${2}: pass=$p fail=$f skip=$s"
-	[ "$f" -eq 0 ]
-}
 
 finish() {
 	if [ "$mode" != --build ]; then

@@ -20,6 +20,8 @@
 #
 # Environment:
 #   KDIR            test kernel build dir (default: selftests/vm/kernel.sh)
+#   TBR_VM_KIMG     kernel image to boot (default: KDIR/arch/x86/boot/bzImage)
+#   TBR_VM_RELEASE  its release (default: KDIR/include/config/kernel.release)
 #   TBR_MODULE_DIR  directory holding tapbridge.ko (default: kmod)
 #   TBR_VM_LOG      log file (default: build/log/vm.log)
 #   TBR_VM_TIMEOUT  seconds before the VM is killed (default: 2400)
@@ -60,7 +62,7 @@ vng=$("$here/vng.sh")
 
 # A module built for another kernel would only fail at insmod, after a
 # minute of booting; catch it here.
-release=$(cat "$kdir/include/config/kernel.release")
+release=${TBR_VM_RELEASE:-$(cat "$kdir/include/config/kernel.release")}
 if [ ! -f "$moddir/tapbridge.ko" ]; then
 	echo "run.sh: $moddir/tapbridge.ko missing; build it with 'make vm-run' or 'make KDIR=$kdir'" >&2
 	exit 1
@@ -82,7 +84,7 @@ printf '%s\n' "$*" >"$resdir/cmd"
 echo "$moddir" >"$resdir/module-dir"
 
 vng_args=(
-	--run "$kdir/arch/x86/boot/bzImage"
+	--run "${TBR_VM_KIMG:-$kdir/arch/x86/boot/bzImage}"
 	# Without virtiofsd vng tries a daemon that is not there, waits,
 	# then falls back to 9p anyway.
 	--force-9p
