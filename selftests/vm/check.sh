@@ -89,6 +89,12 @@ show_log_tail() {
 
 # --- Dependencies and the test kernel --------------------------------------
 
+# A checkout the VM cannot see fails now, not after the kernel build.
+if [ "$mode" != --lint ] && ! "$here/run.sh" --preflight; then
+	not_ok "the test VM can share the checkout"
+	finish
+fi
+
 if ! "$top/scripts/deps.sh"; then
 	not_ok "install build and test dependencies"
 	finish

@@ -6,6 +6,7 @@
 # (see guest.sh for what happens around the command):
 #
 #   selftests/vm/run.sh [--check] CMD...
+#   selftests/vm/run.sh --preflight   (only: can the VM share the checkout?)
 #
 # The words of CMD are joined with spaces and run by bash in the guest. The
 # exit status is CMD's, or non-zero if the kernel logged a splat, the
@@ -32,6 +33,22 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+
+# virtme-ng's init mounts tmpfs over /var/tmp, /var/log, /var/cache and
+# /run in the guest, hiding a checkout there. The checkout is therefore
+# shared as a directory of its own, at the same path (the init creates the
+# mount point inside the tmpfs): the module, taptool and the scripts are
+# where they are on the host. virtme-ng passes the path on unquoted and
+# accepts only these characters in it. `run.sh --preflight` makes just
+# this check, before anything is built.
+if [[ ! $top =~ ^[a-zA-Z0-9_+/.-]+$ ]]; then
+	echo "run.sh: the test VM cannot share '$top': virtme-ng takes only" \
+	     "letters, digits and _+/.- in a path; clone the repository into such a path" >&2
+	exit 1
+fi
+if [ "${1:-}" = --preflight ]; then
+	exit 0
+fi
 
 check=0
 if [ "${1:-}" = --check ]; then
@@ -72,9 +89,8 @@ if [ "${vermagic%% *}" != "$release" ]; then
 	exit 1
 fi
 
-# The result directory is the guest's only writable view of the host. It
-# must be inside the repo: virtme-ng only shares directories that are
-# not under its guest-side tmpfs mounts (such as /tmp).
+# The result directory is the guest's only writable view of the host;
+# shared after the checkout, so that it is mounted on top of it.
 mkdir -p "$top/build/vm"
 resdir=$(mktemp -d "$top/build/vm/run.XXXXXX")
 trap 'rm -rf "$resdir"' EXIT
@@ -94,6 +110,7 @@ vng_args=(
 	--memory "${TBR_VM_MEMORY:-2G}"
 	--user root
 	--cwd "$top"
+	--rwdir="$top=$top"
 	--rwdir="$resdir=$resdir"
 	# Boot console and kernel log to stderr, hence to the log.
 	--verbose
