@@ -16,6 +16,11 @@
 # build/log/. The test VM runs a kernel built once from Debian's
 # linux-source-6.12 and cached in ~/.cache/tapbridge.
 
+# make splits paths at spaces: say so, rather than fail in odd ways later.
+ifneq ($(words $(CURDIR)),1)
+$(error the checkout path '$(CURDIR)' holds a space, which make cannot handle; clone the repository into a path without one)
+endif
+
 KDIR		?= /lib/modules/$(shell uname -r)/build
 TOP		:= $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 LOGDIR		:= $(TOP)/build/log
