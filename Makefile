@@ -7,6 +7,9 @@
 #                         /usr/local/sbin)
 #   make check            lint, host tests, then the selftests in one VM boot
 #   make lint             W=1 build, sparse and checkpatch on kmod/
+#   make stress           the selftests and the stress tests (devices come
+#                         and go under traffic, fault injection) in one VM
+#                         boot of the debug kernel (KASAN, kmemleak)
 #   make demo             a TAP between two network namespaces, in the VM
 #   make vm-run CMD='..'  run a command in the test VM, module loaded
 #   make regen            regenerate the netlink code from uapi/tapbridge.yaml
@@ -70,6 +73,9 @@ check:
 lint:
 	@$(VM)/check.sh --lint
 
+stress:
+	@$(VM)/check.sh --stress
+
 demo: vm-prepare
 	@TBR_VM_LOG=$(LOGDIR)/demo.log $(VM)/run.sh $(VM)/demo.sh
 
@@ -92,4 +98,5 @@ clean:
 	@$(MAKE) -C $(TOP)/tools/taptool clean >/dev/null
 	@rm -rf $(TOP)/build
 
-.PHONY: all module taptool install vm-prepare check lint demo vm-run regen clean
+.PHONY: all module taptool install vm-prepare check lint stress demo vm-run regen \
+	clean

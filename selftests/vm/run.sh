@@ -5,7 +5,7 @@
 # it, with tapbridge.ko loaded, taptool on PATH and the repo root as cwd
 # (see guest.sh for what happens around the command):
 #
-#   selftests/vm/run.sh [--check] CMD...
+#   selftests/vm/run.sh [--check] [--debug] CMD...
 #   selftests/vm/run.sh --preflight   (only: can the VM share the checkout?)
 #
 # The words of CMD are joined with spaces and run by bash in the guest. The
@@ -19,8 +19,13 @@
 # log. The log (default build/log/vm.log) also holds the guest console:
 # boot messages and the whole kernel log.
 #
+# --debug boots the debug kernel (kernel.sh --debug: KASAN, kmemleak) with
+# panic_on_warn=1, so the first WARN, KASAN or lockdep report stops the
+# guest where it happened.
+#
 # Environment:
-#   KDIR            test kernel build dir (default: selftests/vm/kernel.sh)
+#   KDIR            test kernel build dir (default: selftests/vm/kernel.sh,
+#                   with --debug: kernel.sh --debug)
 #   TBR_MODULE_DIR  directory holding tapbridge.ko (default: kmod)
 #   TBR_VM_LOG      log file (default: build/log/vm.log)
 #   TBR_VM_TIMEOUT  seconds before the VM is killed (default: 2400)
@@ -51,10 +56,15 @@ if [ "${1:-}" = --preflight ]; then
 fi
 
 check=0
-if [ "${1:-}" = --check ]; then
-	check=1
+debug=0
+while [ "$#" -gt 0 ]; do
+	case "$1" in
+	--check) check=1 ;;
+	--debug) debug=1 ;;
+	*) break ;;
+	esac
 	shift
-fi
+done
 if [ "$#" -eq 0 ]; then
 	echo "usage: $0 [--check] CMD..." >&2
 	exit 2
@@ -72,7 +82,11 @@ moddir=${TBR_MODULE_DIR:-$top/kmod}
 moddir=$(cd "$moddir" && pwd)
 timeout=${TBR_VM_TIMEOUT:-2400}
 
-kdir=${KDIR:-$("$here/kernel.sh")}
+if [ "$debug" -eq 1 ]; then
+	kdir=${KDIR:-$("$here/kernel.sh" --debug)}
+else
+	kdir=${KDIR:-$("$here/kernel.sh")}
+fi
 vng=$("$here/vng.sh")
 
 # A module built for another kernel would only fail at insmod, after a
@@ -117,6 +131,10 @@ vng_args=(
 	--exec "$here/guest.sh $resdir"
 )
 
+if [ "$debug" -eq 1 ]; then
+	vng_args+=(--append panic_on_warn=1)
+fi
+
 # qemu emulates the CPU (TCG) unless TBR_VM_KVM=1: slow but it works. On
 # the CI host /dev/kvm exists but qemu aborts on it ("failed to set MSR"),
 # and vng would pick it on its own.
@@ -143,7 +161,9 @@ filter() {
 }
 
 : >"$log"
-echo "vm: booting $release (log: ${log#"$top"/})"
+kind=
+[ "$debug" -eq 1 ] && kind="debug kernel, panic_on_warn; "
+echo "vm: booting $release (${kind}log: ${log#"$top"/})"
 start=$(date +%s)
 set +e
 # vng 1.35 dies in termios handling if stdin is a terminal it cannot use,
