@@ -4,7 +4,12 @@
 #
 #   make                  tapbridge.ko for the running kernel, and taptool
 #   make install          install both (module under extra/, taptool in
-#                         /usr/local/sbin)
+#                         /usr/local/sbin), with man pages and completion
+#   make install-dkms     the module's source under /usr/src, built and
+#                         installed by DKMS for every kernel from now on
+#   make deb              Debian packages tapbridge-dkms and taptool, in
+#                         build/deb/
+#   make check-pkg        the packaging tests, with one VM boot
 #   make check            lint, host tests, then the selftests in one VM boot
 #   make lint             W=1 build, sparse and checkpatch on kmod/
 #   make stress           the selftests and the stress tests (devices come
@@ -27,7 +32,11 @@ endif
 KDIR		?= /lib/modules/$(shell uname -r)/build
 TOP		:= $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 LOGDIR		:= $(TOP)/build/log
-SBINDIR		?= /usr/local/sbin
+VERSION		:= $(shell $(TOP)/scripts/version.sh)
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 VM		:= $(TOP)/selftests/vm
 
 MAKEFLAGS	+= --no-print-directory
@@ -51,17 +60,69 @@ module:
 	$(call logged,MODULE kmod/tapbridge.ko for $(KDIR),module,\
 		$(MAKE) -C $(KDIR) M=$(TOP) modules)
 
+# The version is debian/changelog's (scripts/version.sh); taptool.c's own
+# is a fallback.
+TAPTOOL_MAKE	:= $(MAKE) -C $(TOP)/tools/taptool \
+		   CPPFLAGS='$(CPPFLAGS) -DTT_VERSION=\"$(VERSION)\"'
+
 taptool:
-	$(call logged,TAPTOOL tools/taptool/taptool,taptool,\
-		$(MAKE) -C $(TOP)/tools/taptool)
+	$(call logged,TAPTOOL tools/taptool/taptool,taptool,$(TAPTOOL_MAKE))
+
+# Under DESTDIR too: kbuild's INSTALL_MOD_PATH defaults to it.
+INSTALL_MOD_PATH ?= $(DESTDIR)
 
 install: all
 	$(call logged,INSTALL kmod/tapbridge.ko,install,\
-		$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install && \
+		$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra \
+			INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install && \
 		depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
 			$$(cat $(KDIR)/include/config/kernel.release))
-	@$(MAKE) -C $(TOP)/tools/taptool install SBINDIR=$(SBINDIR) >/dev/null
+	@$(MAKE) install-tools install-module-doc
+
+# taptool and what comes with it; no kernel needed. DESTDIR-aware.
+install-tools: taptool
+	@$(TAPTOOL_MAKE) install SBINDIR=$(SBINDIR) >/dev/null
 	@echo "  INSTALL $(DESTDIR)$(SBINDIR)/taptool"
+	@install -D -m 0644 $(TOP)/man/taptool.8 $(DESTDIR)$(MANDIR)/man8/taptool.8
+	@echo "  INSTALL $(DESTDIR)$(MANDIR)/man8/taptool.8"
+	@install -D -m 0644 $(TOP)/man/taptool.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/taptool
+	@echo "  INSTALL $(DESTDIR)$(BASHCOMPDIR)/taptool"
+
+# The module's manual page goes with the module: make install, and the
+# tapbridge-dkms package (debian/tapbridge-dkms.manpages).
+install-module-doc:
+	@install -D -m 0644 $(TOP)/man/tapbridge.4 $(DESTDIR)$(MANDIR)/man4/tapbridge.4
+	@echo "  INSTALL $(DESTDIR)$(MANDIR)/man4/tapbridge.4"
+
+# The module's source for DKMS, in $(DESTDIR)/usr/src/tapbridge-VERSION.
+DKMS_SRC	:= /usr/src/tapbridge-$(VERSION)
+
+install-dkms-src:
+	@rm -rf $(DESTDIR)$(DKMS_SRC)
+	@$(TOP)/scripts/dkms-src.sh $(DESTDIR)$(DKMS_SRC)
+	@echo "  INSTALL $(DESTDIR)$(DKMS_SRC)"
+
+# As the tapbridge-dkms package does: add, then build and install for the
+# running kernel; DKMS does the same for every kernel installed later.
+install-dkms: install-dkms-src
+	@dkms status -m tapbridge -v $(VERSION) | grep -q . || \
+		dkms add -m tapbridge -v $(VERSION)
+	dkms install -m tapbridge -v $(VERSION)
+
+# The packages are built from a copy of the tree in build/deb/, where
+# dpkg-buildpackage may write its products next to it.
+DEBDIR		:= $(TOP)/build/deb
+
+deb:
+	@rm -rf $(DEBDIR)
+	@mkdir -p $(DEBDIR)/tapbridge-$(VERSION)
+	@rsync -a --exclude /build --exclude /.git --exclude '*.o' --exclude '*.ko' \
+		--exclude '*.mod' --exclude '*.mod.c' --exclude '.*.cmd' \
+		$(TOP)/ $(DEBDIR)/tapbridge-$(VERSION)/
+	$(call logged,DEB build/deb/*.deb,deb,\
+		cd $(DEBDIR)/tapbridge-$(VERSION) && dpkg-buildpackage -b -us -uc)
+	@cd $(DEBDIR) && ls -1 *.deb | sed 's/^/  /'
 
 # Build what a VM run needs: test kernel, module against it, taptool.
 vm-prepare:
@@ -98,5 +159,6 @@ clean:
 	@$(MAKE) -C $(TOP)/tools/taptool clean >/dev/null
 	@rm -rf $(TOP)/build
 
-.PHONY: all module taptool install vm-prepare check lint stress demo vm-run regen \
-	clean
+.PHONY: all module taptool install install-tools install-module-doc \
+	install-dkms-src install-dkms \
+	deb vm-prepare check lint stress demo vm-run regen clean

@@ -181,6 +181,17 @@ static struct net_device *tapbridge_resolve(struct net *net, u32 ifindex,
 				   role, dev->name, master->name);
 		return ERR_PTR(-EBUSY);
 	}
+	/*
+	 * vlan_do_receive and macvlan's handler see frames before ours: a
+	 * VLAN device on a port would take its VLAN off the wire, one on a
+	 * mirror would let a sensor send into the host.
+	 */
+	if (netdev_has_any_upper_dev(dev)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s %s has upper devices: they would see its frames first",
+				   role, dev->name);
+		return ERR_PTR(-EBUSY);
+	}
 	return dev;
 }
 
@@ -214,13 +225,157 @@ static struct net_device *tapbridge_peer(struct net_device *dev)
 	return peer;
 }
 
+/*
+ * Where a frame can go once it is sent on a device, through the links the
+ * kernel exposes: down to the device's lower devices (a VLAN device's real
+ * device, a bridge's or bond's ports), across a veth-like pair to the
+ * peer, and from a device that receives it up to its upper devices and,
+ * when the upper is its master (a bridge, another TAP), out the master's
+ * other lower devices. Each step is a (device, receives) state; the walk
+ * is breadth first, over at most TAPBRIDGE_WALK_MAX states.
+ */
+#define TAPBRIDGE_WALK_MAX 64
+
+struct tapbridge_walk {
+	unsigned int count;
+	struct {
+		struct net_device *dev;
+		bool rx;
+	} state[TAPBRIDGE_WALK_MAX];
+};
+
+/* Add a state unless it is there; false when the walk is full. */
+static bool tapbridge_walk_add(struct tapbridge_walk *walk,
+			       struct net_device *dev, bool rx)
+{
+	unsigned int i;
+
+	/* A TAP instance is no path: its ports are where loops end. */
+	if (dev->rtnl_link_ops == &tapbridge_link_ops)
+		return true;
+	for (i = 0; i < walk->count; i++)
+		if (walk->state[i].dev == dev && walk->state[i].rx == rx)
+			return true;
+	if (walk->count == TAPBRIDGE_WALK_MAX)
+		return false;
+	walk->state[walk->count].dev = dev;
+	walk->state[walk->count].rx = rx;
+	walk->count++;
+	return true;
+}
+
+/* The next states of state @i. Context: RTNL. */
+static bool tapbridge_walk_step(struct tapbridge_walk *walk, unsigned int i)
+{
+	struct net_device *dev = walk->state[i].dev;
+	struct net_device *next, *master, *peer;
+	struct list_head *iter;
+	bool ok = true;
+
+	if (!walk->state[i].rx) {
+		netdev_for_each_lower_dev(dev, next, iter)
+			ok = ok && tapbridge_walk_add(walk, next, false);
+		peer = tapbridge_peer(dev);
+		return ok && (!peer || tapbridge_walk_add(walk, peer, true));
+	}
+
+	master = netdev_master_upper_dev_get(dev);
+	rcu_read_lock();
+	netdev_for_each_upper_dev_rcu(dev, next, iter)
+		ok = ok && tapbridge_walk_add(walk, next, true);
+	rcu_read_unlock();
+	if (master && master->rtnl_link_ops != &tapbridge_link_ops)
+		netdev_for_each_lower_dev(master, next, iter)
+			if (next != dev)
+				ok = ok && tapbridge_walk_add(walk, next, false);
+	return ok;
+}
+
+/* @dev is @port, or below it (the real device of a VLAN port, ...). */
+static bool tapbridge_on_link_of(struct net_device *dev,
+				 struct net_device *port)
+{
+	bool below;
+
+	if (dev == port)
+		return true;
+	rcu_read_lock();
+	below = netdev_has_upper_dev_all_rcu(dev, port);
+	rcu_read_unlock();
+	return below;
+}
+
 /**
- * tapbridge_check_port_pair - refuse two ports that are each other's peer
+ * tapbridge_check_reach - refuse a device whose frames reach a port
+ * @from: the device, as the sender of copies (a mirror) or of forwarded
+ *	frames (port A)
+ * @role: its role, for messages
+ * @ports: the ports its frames must not reach; NULL entries are skipped
+ * @extack: where a refusal is reported
+ *
+ * A frame sent on @from that is received on a port loops through the TAP;
+ * one sent on a port's own link (the port, or a device below it) is added
+ * to the link the TAP taps. Either is refused, however many devices lie
+ * between, as far as the kernel shows the links.
+ *
+ * Context: RTNL.
+ * Return: 0, or -ELOOP with @extack naming the port and the way there.
+ */
+int tapbridge_check_reach(struct net_device *from, const char *role,
+			  struct net_device * const *ports,
+			  struct netlink_ext_ack *extack)
+{
+	struct tapbridge_walk *walk;
+	struct net_device *dev;
+	unsigned int i;
+	int port, err = 0;
+
+	ASSERT_RTNL();
+
+	walk = kzalloc(sizeof(*walk), GFP_KERNEL);
+	if (!walk)
+		return -ENOMEM;
+	tapbridge_walk_add(walk, from, false);
+	for (i = 0; i < walk->count && !err; i++) {
+		dev = walk->state[i].dev;
+		for (port = 0; port < TAPBRIDGE_DIR_COUNT; port++) {
+			if (!ports[port] || dev == from ||
+			    !tapbridge_on_link_of(dev, ports[port]))
+				continue;
+			if (dev == ports[port])
+				NL_SET_ERR_MSG_FMT(extack,
+						   "%s %s reaches port %c %s: frames would loop",
+						   role, from->name,
+						   port == TAPBRIDGE_PORT_A ? 'A' : 'B',
+						   dev->name);
+			else
+				NL_SET_ERR_MSG_FMT(extack,
+						   "%s %s reaches port %c via %s: frames would loop",
+						   role, from->name,
+						   port == TAPBRIDGE_PORT_A ? 'A' : 'B',
+						   dev->name);
+			err = -ELOOP;
+			break;
+		}
+		if (!err && !tapbridge_walk_step(walk, i)) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "%s %s: over %d devices behind it, cannot rule out a loop",
+					   role, from->name, TAPBRIDGE_WALK_MAX);
+			err = -ELOOP;
+		}
+	}
+	kfree(walk);
+	return err;
+}
+
+/**
+ * tapbridge_check_port_pair - refuse two ports whose frames reach each other
  * @ports: ports A and B, resolved
  * @extack: where a refusal is reported
  *
- * Two ends of one veth as ports A and B would send every forwarded frame
- * straight back in: a packet storm, not a TAP.
+ * Two ends of one veth as ports A and B, or two ports joined further out
+ * (their peers in one bridge), would send every forwarded frame back in: a
+ * packet storm, not a TAP.
  *
  * Context: RTNL.
  * Return: 0 or -ELOOP with @extack set.
@@ -228,12 +383,19 @@ static struct net_device *tapbridge_peer(struct net_device *dev)
 int tapbridge_check_port_pair(struct net_device * const *ports,
 			      struct netlink_ext_ack *extack)
 {
-	if (tapbridge_peer(ports[TAPBRIDGE_PORT_A]) != ports[TAPBRIDGE_PORT_B])
-		return 0;
-	NL_SET_ERR_MSG_FMT(extack, "port-a %s and port-b %s are peers: frames would loop",
-			   ports[TAPBRIDGE_PORT_A]->name,
-			   ports[TAPBRIDGE_PORT_B]->name);
-	return -ELOOP;
+	struct net_device *other[TAPBRIDGE_DIR_COUNT] = {
+		[TAPBRIDGE_PORT_B] = ports[TAPBRIDGE_PORT_B],
+	};
+
+	if (tapbridge_peer(ports[TAPBRIDGE_PORT_A]) == ports[TAPBRIDGE_PORT_B]) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "port-a %s and port-b %s are peers: frames would loop",
+				   ports[TAPBRIDGE_PORT_A]->name,
+				   ports[TAPBRIDGE_PORT_B]->name);
+		return -ELOOP;
+	}
+	return tapbridge_check_reach(ports[TAPBRIDGE_PORT_A], "port-a", other,
+				     extack);
 }
 
 /**
@@ -262,7 +424,7 @@ struct net_device *tapbridge_resolve_mirror(struct net *net, u32 ifindex,
 	struct net_device *dev = tapbridge_resolve(net, ifindex, role, tbr,
 						   extack);
 	struct net_device *peer;
-	int port;
+	int port, err;
 
 	if (IS_ERR(dev))
 		return dev;
@@ -277,6 +439,9 @@ struct net_device *tapbridge_resolve_mirror(struct net *net, u32 ifindex,
 			return ERR_PTR(-ELOOP);
 		}
 	}
+	err = tapbridge_check_reach(dev, role, ports, extack);
+	if (err)
+		return ERR_PTR(err);
 	return dev;
 }
 

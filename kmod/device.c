@@ -23,6 +23,9 @@
 #include "compat.h"
 #include "tapbridge.h"
 
+/* Set under RTNL when the module starts unloading; see tapbridge_device_closing. */
+static bool tapbridge_closing;
+
 static int tapbridge_dev_init(struct net_device *dev)
 {
 	struct tapbridge *tbr = netdev_priv(dev);
@@ -154,7 +157,8 @@ struct rtnl_link_ops tapbridge_link_ops __read_mostly = {
  * tapbridge_instance_find - look up an instance by ifindex or by name
  * @net: the netns of the request
  * @ifindex: the instance's ifindex, or 0 to look up by @name
- * @name: the instance's name, used when @ifindex is 0
+ * @name: the instance's name, or NULL; with @ifindex, it must be the name
+ *	of that device
  * @extack: where a failure is reported
  *
  * Context: RTNL.
@@ -186,6 +190,12 @@ struct tapbridge *tapbridge_instance_find(struct net *net, u32 ifindex,
 			NL_SET_ERR_MSG(extack,
 				       "name the instance by ifindex or name");
 		return ERR_PTR(-ENODEV);
+	}
+	/* Both given: they must agree, or the request means two devices. */
+	if (ifindex && name && strcmp(dev->name, name)) {
+		NL_SET_ERR_MSG_FMT(extack, "ifindex %u is %s, not %s", ifindex,
+				   dev->name, name);
+		return ERR_PTR(-EINVAL);
 	}
 	if (dev->rtnl_link_ops != &tapbridge_link_ops) {
 		NL_SET_ERR_MSG_FMT(extack, "%s is not a tapbridge instance",
@@ -272,6 +282,9 @@ static void tapbridge_port_lost(struct tapbridge_port *port)
 {
 	struct tapbridge *tbr = port->tbr;
 
+	/* Unregistered or moved (a move closed it): keep its admin state. */
+	port->lost = true;
+
 	netdev_info(tbr->dev, "port %c %s is gone: deleting the instance\n",
 		    port->dir == TAPBRIDGE_PORT_A ? 'A' : 'B', port->dev->name);
 	tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_PORT_LOST, port->dev);
@@ -284,6 +297,58 @@ static void tapbridge_port_lost(struct tapbridge_port *port)
 		unregister_netdevice_queue(tbr->dev, NULL);
 	else
 		tapbridge_port_del(port);
+}
+
+/*
+ * A new upper device on a port or a mirror would see frames before the
+ * rx_handler (vlan_do_receive runs first): a VLAN device on a port takes
+ * its VLAN off the wire, one on a mirror lets a sensor send into the host.
+ * Refused while enslaved; tapbridge_resolve() refuses devices that have
+ * one already. The instance's own link to its ports is let through.
+ */
+static int tapbridge_precheck_upper(struct net_device *dev,
+				    struct netdev_notifier_changeupper_info *info)
+{
+	struct netlink_ext_ack *extack = netdev_notifier_info_to_extack(&info->info);
+	struct tapbridge_mirror *mirror;
+	struct tapbridge_port *port;
+
+	if (!info->linking)
+		return NOTIFY_DONE;
+	port = tapbridge_port_get_rtnl(dev);
+	if (port) {
+		if (info->upper_dev == port->tbr->dev)
+			return NOTIFY_DONE;
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s is port %c of %s: a port takes no upper device",
+				   dev->name, port->dir == TAPBRIDGE_PORT_A ? 'A' : 'B',
+				   port->tbr->dev->name);
+		return notifier_from_errno(-EBUSY);
+	}
+	mirror = tapbridge_mirror_get_rtnl(dev);
+	if (mirror) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s is a mirror of %s: a mirror takes no upper device",
+				   dev->name, mirror->tbr->dev->name);
+		return notifier_from_errno(-EBUSY);
+	}
+	return NOTIFY_DONE;
+}
+
+/* The MTU of a port or mirror changed: say so if frames will be lost. */
+static void tapbridge_mtu_changed(struct tapbridge *tbr)
+{
+	struct tapbridge_warnings *warnings;
+	unsigned int i;
+
+	tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_CHANGED, NULL);
+	warnings = kmalloc(sizeof(*warnings), GFP_KERNEL);
+	if (!warnings)
+		return;
+	tapbridge_warnings_get(tbr, warnings);
+	for (i = 0; i < warnings->count; i++)
+		netdev_warn(tbr->dev, "%s\n", warnings->text[i]);
+	kfree(warnings);
 }
 
 static int tapbridge_netdev_event(struct notifier_block *nb,
@@ -312,9 +377,26 @@ static int tapbridge_netdev_event(struct notifier_block *nb,
 			tapbridge_propagation_event(port);
 		break;
 	case NETDEV_PRE_TYPE_CHANGE:
-		/* A port must stay Ethernet. */
-		if (tapbridge_is_port(dev))
+		/* Ports and mirrors must stay Ethernet. */
+		if (tapbridge_is_port(dev) || tapbridge_is_mirror(dev))
 			return NOTIFY_BAD;
+		break;
+	case NETDEV_PRECHANGEUPPER:
+		return tapbridge_precheck_upper(dev, ptr);
+	case NETDEV_FEAT_CHANGE:
+		port = tapbridge_port_get_rtnl(dev);
+		if (port)
+			tapbridge_port_features_changed(port);
+		break;
+	case NETDEV_CHANGEMTU:
+		port = tapbridge_port_get_rtnl(dev);
+		if (port) {
+			tapbridge_mtu_changed(port->tbr);
+			break;
+		}
+		mirror = tapbridge_mirror_get_rtnl(dev);
+		if (mirror)
+			tapbridge_mtu_changed(mirror->tbr);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -350,10 +432,30 @@ err_unregister_notifier:
 /**
  * tapbridge_device_uninit - delete every instance in every netns, then
  * unregister the link type and the notifier
+ *
+ * The genl family is still registered, so the deleted events go out; a
+ * create racing with this is refused (tapbridge_device_closing).
  */
 void tapbridge_device_uninit(void)
 {
+	rtnl_lock();
+	tapbridge_closing = true;
+	rtnl_unlock();
 	/* Calls dellink on every instance of every netns. */
 	rtnl_link_unregister(&tapbridge_link_ops);
 	unregister_netdevice_notifier(&tapbridge_notifier);
+	/* The mirrors' RCU callbacks are module code: let them run first. */
+	rcu_barrier();
+}
+
+/**
+ * tapbridge_device_closing - whether the module is going away
+ *
+ * Context: RTNL.
+ * Return: true once tapbridge_device_uninit() started: no new instance.
+ */
+bool tapbridge_device_closing(void)
+{
+	ASSERT_RTNL();
+	return tapbridge_closing;
 }

@@ -33,9 +33,14 @@ err_device_uninit:
 
 static void __exit tapbridge_exit(void)
 {
-	/* No new instances from userspace first, then delete the live ones. */
-	tapbridge_netlink_uninit();
+	/*
+	 * Not the reverse of init: the instances go first, while the family
+	 * can still tell the events group that they are deleted. Creating
+	 * is refused from the moment this starts (tapbridge_device_closing),
+	 * so none can appear behind it.
+	 */
 	tapbridge_device_uninit();
+	tapbridge_netlink_uninit();
 }
 
 module_init(tapbridge_init);

@@ -16,7 +16,6 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
-#include <net/gso.h>
 
 #include "tapbridge.h"
 
@@ -207,18 +206,36 @@ static bool tapbridge_set_holds(const struct tapbridge_mirror_set *set,
 	return false;
 }
 
-/* Options are read by the datapath field by field: write them that way. */
+/*
+ * The mirror's own rx_handler reads rx_pass while it changes; the copy
+ * path reads the other options from the set being built (see
+ * struct tapbridge_mirror_out). Context: RTNL.
+ */
 static void tapbridge_mirror_conf_write(struct tapbridge_mirror *mirror,
 					const struct tapbridge_mirror_conf *conf)
 {
 	int dir;
 
-	WRITE_ONCE(mirror->conf.dirs, conf->dirs);
-	WRITE_ONCE(mirror->conf.snaplen, conf->snaplen);
+	mirror->conf.ifindex = conf->ifindex;
+	mirror->conf.dirs = conf->dirs;
+	mirror->conf.snaplen = conf->snaplen;
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++)
-		WRITE_ONCE(mirror->conf.tag_vid[dir], conf->tag_vid[dir]);
-	WRITE_ONCE(mirror->conf.tag_proto, conf->tag_proto);
+		mirror->conf.tag_vid[dir] = conf->tag_vid[dir];
+	mirror->conf.tag_proto = conf->tag_proto;
 	WRITE_ONCE(mirror->conf.rx_pass, conf->rx_pass);
+}
+
+/* Append @mirror to the mirrors of direction @dir of @set. */
+static void tapbridge_set_add_out(struct tapbridge_mirror_set *set,
+				  struct tapbridge_mirror *mirror,
+				  enum tapbridge_dir dir)
+{
+	struct tapbridge_mirror_out *out = &set->dir[dir][set->dir_count[dir]++];
+
+	out->mirror = mirror;
+	out->snaplen = mirror->conf.snaplen;
+	out->tag_vid = mirror->conf.tag_vid[dir];
+	out->tag_proto = mirror->conf.tag_proto;
 }
 
 /**
@@ -291,7 +308,7 @@ int tapbridge_mirrors_replace(struct tapbridge *tbr, enum tapbridge_mode mode,
 		tapbridge_mirror_conf_write(mirror, &conf);
 		for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++)
 			if (conf.dirs & BIT(dir))
-				set->dir[dir][set->dir_count[dir]++] = mirror;
+				tapbridge_set_add_out(set, mirror, dir);
 	}
 	rcu_assign_pointer(tbr->mirrors, set);
 	tbr->mode = mode;
@@ -436,10 +453,9 @@ static void tapbridge_mirror_count(struct tapbridge_mirror *mirror,
 /* Slice one copy to the snaplen, check its size, send it and count it. */
 static void tapbridge_mirror_send(struct tapbridge_mirror *mirror,
 				  struct net_device *dev, struct sk_buff *copy,
-				  unsigned int extra,
+				  u32 snaplen, unsigned int extra,
 				  struct tapbridge_copy_result *result)
 {
-	u32 snaplen = READ_ONCE(mirror->conf.snaplen);
 	bool sent = false, sliced = false, oversize = false;
 	unsigned int len = copy->len;
 
@@ -453,8 +469,7 @@ static void tapbridge_mirror_send(struct tapbridge_mirror *mirror,
 		sliced = true;
 	}
 
-	if (!skb_is_gso(copy) &&
-	    len > ETH_HLEN + extra + READ_ONCE(dev->mtu)) {
+	if (!tapbridge_fits(copy, len, ETH_HLEN + extra + READ_ONCE(dev->mtu))) {
 		oversize = true;
 		goto free_copy;
 	}
@@ -476,7 +491,7 @@ count:
  */
 static void tapbridge_mirror_send_segments(struct tapbridge_mirror *mirror,
 					   struct net_device *dev,
-					   struct sk_buff *copy,
+					   struct sk_buff *copy, u32 snaplen,
 					   unsigned int extra,
 					   struct tapbridge_copy_result *result)
 {
@@ -492,19 +507,18 @@ static void tapbridge_mirror_send_segments(struct tapbridge_mirror *mirror,
 	consume_skb(copy);
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
-		tapbridge_mirror_send(mirror, dev, seg, extra, result);
+		tapbridge_mirror_send(mirror, dev, seg, snaplen, extra, result);
 	}
 }
 
-/* Send the copies of @skb due to @mirror and count what became of them. */
-static void tapbridge_mirror_copy(struct tapbridge_mirror *mirror,
-				  struct sk_buff *skb, enum tapbridge_dir dir,
-				  unsigned int extra,
+/* Send the copies of @skb due to @out and count what became of them. */
+static void tapbridge_mirror_copy(const struct tapbridge_mirror_out *out,
+				  struct sk_buff *skb, unsigned int extra,
 				  struct tapbridge_copy_result *result)
 {
+	struct tapbridge_mirror *mirror = out->mirror;
 	struct net_device *dev = rcu_dereference(mirror->dev);
 	struct sk_buff *copy;
-	u16 vid;
 
 	if (unlikely(!dev))
 		goto drop;
@@ -517,19 +531,20 @@ static void tapbridge_mirror_copy(struct tapbridge_mirror *mirror,
 	 * frame had in metadata moves into the data below it (a private
 	 * copy of the header: skb_vlan_push unshares it).
 	 */
-	vid = READ_ONCE(mirror->conf.tag_vid[dir]);
-	if (vid) {
-		if (skb_vlan_push(copy, READ_ONCE(mirror->conf.tag_proto), vid)) {
+	if (out->tag_vid) {
+		if (skb_vlan_push(copy, out->tag_proto, out->tag_vid)) {
 			kfree_skb(copy);
 			goto drop;
 		}
 		extra += VLAN_HLEN;
 	}
 
-	if (skb_is_gso(copy) && READ_ONCE(mirror->conf.snaplen))
-		tapbridge_mirror_send_segments(mirror, dev, copy, extra, result);
+	if (skb_is_gso(copy) && out->snaplen)
+		tapbridge_mirror_send_segments(mirror, dev, copy, out->snaplen,
+					       extra, result);
 	else
-		tapbridge_mirror_send(mirror, dev, copy, extra, result);
+		tapbridge_mirror_send(mirror, dev, copy, out->snaplen, extra,
+				      result);
 	return;
 
 drop:
@@ -561,6 +576,5 @@ void tapbridge_mirrors_xmit(struct tapbridge *tbr, struct sk_buff *skb,
 	unsigned int i;
 
 	for (i = 0; i < set->dir_count[dir]; i++)
-		tapbridge_mirror_copy(set->dir[dir][i], skb, dir, extra,
-				      result);
+		tapbridge_mirror_copy(&set->dir[dir][i], skb, extra, result);
 }

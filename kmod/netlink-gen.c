@@ -58,7 +58,13 @@ static const struct nla_policy tapbridge_delete_nl_policy[TAPBRIDGE_A_INSTANCE_N
 };
 
 /* TAPBRIDGE_CMD_GET - do */
-static const struct nla_policy tapbridge_get_nl_policy[TAPBRIDGE_A_INSTANCE_NAME + 1] = {
+static const struct nla_policy tapbridge_get_do_nl_policy[TAPBRIDGE_A_INSTANCE_NAME + 1] = {
+	[TAPBRIDGE_A_INSTANCE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
+};
+
+/* TAPBRIDGE_CMD_GET - dump */
+static const struct nla_policy tapbridge_get_dump_nl_policy[TAPBRIDGE_A_INSTANCE_NAME + 1] = {
 	[TAPBRIDGE_A_INSTANCE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
 };
@@ -109,14 +115,16 @@ static const struct genl_split_ops tapbridge_nl_ops[] = {
 	{
 		.cmd		= TAPBRIDGE_CMD_GET,
 		.doit		= tapbridge_nl_get_doit,
-		.policy		= tapbridge_get_nl_policy,
+		.policy		= tapbridge_get_do_nl_policy,
 		.maxattr	= TAPBRIDGE_A_INSTANCE_NAME,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
-		.cmd	= TAPBRIDGE_CMD_GET,
-		.dumpit	= tapbridge_nl_get_dumpit,
-		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+		.cmd		= TAPBRIDGE_CMD_GET,
+		.dumpit		= tapbridge_nl_get_dumpit,
+		.policy		= tapbridge_get_dump_nl_policy,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_NAME,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= TAPBRIDGE_CMD_SET,

@@ -36,7 +36,7 @@ static bool tapbridge_nl_require(struct genl_info *info, int type,
 	return false;
 }
 
-static u32 tapbridge_nl_get_u32(struct genl_info *info, int type)
+static u32 tapbridge_nl_get_u32(const struct genl_info *info, int type)
 {
 	return info->attrs[type] ? nla_get_u32(info->attrs[type]) : 0;
 }
@@ -88,7 +88,7 @@ static int tapbridge_nl_resolve_preset(struct net *net,
 }
 
 /* The instance named by a request's ifindex or name. Context: RTNL. */
-static struct tapbridge *tapbridge_nl_instance(struct genl_info *info)
+static struct tapbridge *tapbridge_nl_instance(const struct genl_info *info)
 {
 	const char *name = NULL;
 
@@ -127,19 +127,30 @@ static bool tapbridge_nl_rx_all_wanted(struct genl_info *info)
 }
 
 /*
- * Options of create and set: rx-all, link propagation and its hold-down.
- * Attributes not given leave an option as it is. Cannot fail: the caller
- * ran tapbridge_rx_all_check() when rx-all is asked for. Context: RTNL.
+ * rx-all of create and set, when given. The caller ran
+ * tapbridge_rx_all_check() when it is asked for; a driver can still
+ * refuse, and then nothing changed. Context: RTNL.
  */
-static void tapbridge_nl_apply_options(struct tapbridge *tbr,
-				       struct genl_info *info)
+static int tapbridge_nl_apply_rx_all(struct tapbridge *tbr,
+				     struct genl_info *info)
+{
+	if (!info->attrs[TAPBRIDGE_A_INSTANCE_RX_ALL])
+		return 0;
+	return tapbridge_rx_all_set(tbr, tapbridge_nl_rx_all_wanted(info),
+				    info->extack);
+}
+
+/*
+ * Link propagation and its hold-down, of create and set. Attributes not
+ * given leave an option as it is. Cannot fail. Context: RTNL.
+ */
+static void tapbridge_nl_apply_propagation(struct tapbridge *tbr,
+					   struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	bool propagation = tbr->link_propagation;
 	u32 hold_down = tbr->hold_down;
 
-	if (attrs[TAPBRIDGE_A_INSTANCE_RX_ALL])
-		tapbridge_rx_all_set(tbr, tapbridge_nl_rx_all_wanted(info));
 	if (attrs[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION])
 		propagation = nla_get_u8(attrs[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION]);
 	if (attrs[TAPBRIDGE_A_INSTANCE_HOLD_DOWN])
@@ -245,7 +256,7 @@ static int tapbridge_nl_put_preset(struct sk_buff *msg, int type,
 
 	if (!set->dir_count[dir])
 		return 0;
-	dev = rtnl_dereference(set->dir[dir][0]->dev);
+	dev = rtnl_dereference(set->dir[dir][0].mirror->dev);
 	if (!dev)
 		return 0;
 	return nla_put_u32(msg, type, dev->ifindex);
@@ -431,6 +442,11 @@ int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	rtnl_lock();
+	if (tapbridge_device_closing()) {
+		NL_SET_ERR_MSG(extack, "tapbridge is being unloaded");
+		err = -ENODEV;
+		goto err_unlock;
+	}
 	if (__dev_get_by_name(net, name)) {
 		NL_SET_ERR_MSG_FMT(extack, "name %s is already in use", name);
 		NL_SET_BAD_ATTR(extack, info->attrs[TAPBRIDGE_A_INSTANCE_NAME]);
@@ -465,7 +481,10 @@ int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto err_unregister;
 	}
-	tapbridge_nl_apply_options(netdev_priv(dev), info);
+	err = tapbridge_nl_apply_rx_all(netdev_priv(dev), info);
+	if (err)
+		goto err_unregister;
+	tapbridge_nl_apply_propagation(netdev_priv(dev), info);
 
 	err = tapbridge_nl_changed(netdev_priv(dev), msg, info,
 				   TAPBRIDGE_EVENT_TYPE_CREATED);
@@ -532,19 +551,35 @@ struct tapbridge_nl_dump_ctx {
 	unsigned long ifindex;
 };
 
+/*
+ * A dump lists every instance of the netns, or, with ifindex or name, the
+ * one they name (refused, as get refuses it, when there is none).
+ */
 int tapbridge_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	const struct genl_info *info = genl_info_dump(cb);
 	struct tapbridge_nl_dump_ctx *ctx = (void *)cb->ctx;
 	struct net *net = sock_net(skb->sk);
+	struct tapbridge *only = NULL;
 	struct net_device *dev;
 	int err = 0;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 
 	rtnl_lock();
+	if (info->attrs[TAPBRIDGE_A_INSTANCE_IFINDEX] ||
+	    info->attrs[TAPBRIDGE_A_INSTANCE_NAME]) {
+		only = tapbridge_nl_instance(info);
+		if (IS_ERR(only)) {
+			rtnl_unlock();
+			return PTR_ERR(only);
+		}
+	}
 	cb->seq = READ_ONCE(net->dev_base_seq);
 	for_each_netdev_dump(net, dev, ctx->ifindex) {
 		if (dev->rtnl_link_ops != &tapbridge_link_ops)
+			continue;
+		if (only && netdev_priv(dev) != only)
 			continue;
 		err = tapbridge_nl_fill(skb, netdev_priv(dev),
 					NETLINK_CB(cb->skb).portid,
@@ -571,6 +606,7 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct tapbridge *tbr;
 	struct sk_buff *msg;
 	int err, dir;
+	bool rx_all;
 
 	tapbridge_nl_parse_preset(info, &req);
 	if (!req.mode && (req.mirror || req.mirror_dir[TAPBRIDGE_DIR_AB] ||
@@ -611,22 +647,54 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 			goto err_unlock;
 	}
 
+	/* The fallible changes, each undone when a later one fails. */
+	rx_all = tbr->rx_all;
+	err = tapbridge_nl_apply_rx_all(tbr, info);
+	if (err)
+		goto err_unlock;
 	if (req.mode) {
 		err = tapbridge_mirrors_replace(tbr, req.mode, confs, mirrors,
 						n_mirrors, true, extack);
 		if (err)
-			goto err_unlock;
+			goto err_restore_rx_all;
 	}
-	tapbridge_nl_apply_options(tbr, info);
+	tapbridge_nl_apply_propagation(tbr, info);
 
 	err = tapbridge_nl_changed(tbr, msg, info, TAPBRIDGE_EVENT_TYPE_CHANGED);
 	rtnl_unlock();
 	return tapbridge_nl_reply(msg, info, err);
 
+err_restore_rx_all:
+	/* Off cannot fail; back on, the drivers took it a moment ago. */
+	tapbridge_rx_all_set(tbr, rx_all, NULL);
 err_unlock:
 	rtnl_unlock();
 	nlmsg_free(msg);
 	return err;
+}
+
+/*
+ * The counters of a mirror entry are reply-only: a request that carries
+ * one is refused, not silently ignored.
+ */
+static int tapbridge_nl_mirror_no_counters(struct genl_info *info,
+					   struct nlattr **tb)
+{
+	static const int counters[] = {
+		TAPBRIDGE_A_MIRROR_TX_PACKETS, TAPBRIDGE_A_MIRROR_TX_BYTES,
+		TAPBRIDGE_A_MIRROR_TX_DROPS, TAPBRIDGE_A_MIRROR_SLICED,
+		TAPBRIDGE_A_MIRROR_OVERSIZE, TAPBRIDGE_A_MIRROR_RX_DROPS,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(counters); i++) {
+		if (!tb[counters[i]])
+			continue;
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[counters[i]],
+				    "mirror counters are read-only: they come in replies, not requests");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Requests that carry one mirror: exactly one entry, parsed. */
@@ -657,7 +725,7 @@ static int tapbridge_nl_parse_mirror(struct genl_info *info,
 				     TAPBRIDGE_A_MIRROR_IFINDEX);
 		return -EINVAL;
 	}
-	return 0;
+	return tapbridge_nl_mirror_no_counters(info, tb);
 }
 
 /* The current list, as configurations and devices. Context: RTNL. */

@@ -11,10 +11,12 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
+#include <net/addrconf.h>
 
 #include "tapbridge.h"
 
 #define TAPBRIDGE_RX_ALL_FEATURES (NETIF_F_RXALL | NETIF_F_RXFCS)
+#define TAPBRIDGE_GRO_FEATURES (NETIF_F_GRO | NETIF_F_GRO_HW)
 
 static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb);
 
@@ -52,7 +54,8 @@ static char tapbridge_port_letter(const struct tapbridge_port *port)
 
 /*
  * Frames forwarded and mirrored must be the wire's frames: no LRO or GRO
- * super-frames. What the port wanted before is restored on release.
+ * super-frames, software or hardware. What the port wanted before is
+ * restored on release.
  */
 static void tapbridge_port_offloads_off(struct tapbridge_port *port)
 {
@@ -60,7 +63,8 @@ static void tapbridge_port_offloads_off(struct tapbridge_port *port)
 
 	port->had_lro = !!(dev->wanted_features & NETIF_F_LRO);
 	port->had_gro = !!(dev->wanted_features & NETIF_F_GRO);
-	dev->wanted_features &= ~NETIF_F_GRO;
+	port->had_gro_hw = !!(dev->wanted_features & NETIF_F_GRO_HW);
+	dev->wanted_features &= ~TAPBRIDGE_GRO_FEATURES;
 	/* Also turns LRO off on the devices below the port. */
 	dev_disable_lro(dev);
 	netdev_update_features(dev);
@@ -74,24 +78,83 @@ static void tapbridge_port_offloads_restore(struct tapbridge_port *port)
 		dev->wanted_features |= NETIF_F_LRO;
 	if (port->had_gro)
 		dev->wanted_features |= NETIF_F_GRO;
+	if (port->had_gro_hw)
+		dev->wanted_features |= NETIF_F_GRO_HW;
 	netdev_update_features(dev);
 }
 
-static void tapbridge_port_rx_all(struct tapbridge_port *port, bool on)
+/**
+ * tapbridge_port_features_changed - keep GRO and LRO off on a port
+ * @port: the port, whose features just changed
+ *
+ * ethtool -K can turn GRO back on while the device is a port (LRO cannot
+ * come back: the instance device has none, so netdev_sync_upper_features
+ * keeps it off). Turn it off again and remember the wish, so that release
+ * restores the newest one.
+ *
+ * Context: RTNL, from NETDEV_FEAT_CHANGE.
+ */
+void tapbridge_port_features_changed(struct tapbridge_port *port)
 {
 	struct net_device *dev = port->dev;
+	netdev_features_t wanted = dev->wanted_features;
+
+	ASSERT_RTNL();
+
+	if (!(wanted & TAPBRIDGE_GRO_FEATURES))
+		return;
+	port->had_gro = !!(wanted & NETIF_F_GRO);
+	port->had_gro_hw = !!(wanted & NETIF_F_GRO_HW);
+	dev->wanted_features &= ~TAPBRIDGE_GRO_FEATURES;
+	netdev_warn(port->tbr->dev,
+		    "GRO stays off on %s while it is port %c: copies and forwarded frames are the wire's frames\n",
+		    dev->name, port->dir == TAPBRIDGE_PORT_A ? 'A' : 'B');
+	/* Raises NETDEV_FEAT_CHANGE again, with GRO off: nothing more. */
+	netdev_update_features(dev);
+}
+
+/*
+ * The driver may refuse a feature it lists (ndo_fix_features, or a failing
+ * ndo_set_features): trust only what dev->features says afterwards, and
+ * undo the wish when rx-all did not take effect. Were RXFCS wanted but not
+ * on, the datapath would strip four real bytes from every frame.
+ */
+static int tapbridge_port_rx_all(struct tapbridge_port *port, bool on,
+				 struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = port->dev;
+	netdev_features_t wanted = dev->wanted_features;
 
 	if (on == port->rx_all)
-		return;
+		return 0;
 	if (on) {
-		port->had_rx_all = (dev->wanted_features & TAPBRIDGE_RX_ALL_FEATURES) ==
+		port->had_rx_all = (wanted & TAPBRIDGE_RX_ALL_FEATURES) ==
 				   TAPBRIDGE_RX_ALL_FEATURES;
 		dev->wanted_features |= TAPBRIDGE_RX_ALL_FEATURES;
 	} else if (!port->had_rx_all) {
 		dev->wanted_features &= ~TAPBRIDGE_RX_ALL_FEATURES;
 	}
 	netdev_update_features(dev);
+
+	if (on && (dev->features & TAPBRIDGE_RX_ALL_FEATURES) !=
+		  TAPBRIDGE_RX_ALL_FEATURES) {
+		dev->wanted_features = wanted;
+		netdev_update_features(dev);
+		NL_SET_ERR_MSG_FMT(extack,
+				   "port-%c %s: the driver did not turn rx-all and rx-fcs on",
+				   tapbridge_port_letter(port), dev->name);
+		return -EOPNOTSUPP;
+	}
 	WRITE_ONCE(port->rx_all, on);
+	return 0;
+}
+
+/* Whether the host's IPv6 has addresses on @dev. Context: RTNL. */
+static bool tapbridge_has_ipv6_addr(struct net_device *dev)
+{
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	return idev && !list_empty(&idev->addr_list);
 }
 
 static bool tapbridge_port_carrier(const struct net_device *dev)
@@ -106,10 +169,11 @@ static bool tapbridge_port_carrier(const struct net_device *dev)
  * @dir: TAPBRIDGE_PORT_A or TAPBRIDGE_PORT_B
  * @extack: where a refusal is reported
  *
- * Brings the port up, turns LRO and GRO off, hooks the rx_handler, links
- * the instance as the port's master and makes the port promiscuous. Every
- * step is undone in reverse when a later one fails, and by
- * tapbridge_port_del().
+ * Silences the host's IPv6 on the port (a TAP adds no frame to the link it
+ * taps: no DAD, router solicitation or MLD report), brings the port up,
+ * turns LRO and GRO off, hooks the rx_handler, links the instance as the
+ * port's master and makes the port promiscuous. Every step is undone in
+ * reverse when a later one fails, and by tapbridge_port_del().
  *
  * Context: RTNL.
  * Return: 0 or a negative errno, with @extack set.
@@ -130,14 +194,24 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 	port->dir = dir;
 	netdev_hold(dev, &port->dev_tracker, GFP_KERNEL);
 
+	/* As bonding does for its slaves: no addresses when it comes up. */
+	if (!(dev->priv_flags & IFF_NO_ADDRCONF)) {
+		dev->priv_flags |= IFF_NO_ADDRCONF;
+		port->set_no_addrconf = true;
+	}
+	/* Addresses it has already go when it goes down. */
+	if ((dev->flags & IFF_UP) && tapbridge_has_ipv6_addr(dev)) {
+		dev_close(dev);
+		port->cycled = true;
+	}
 	if (!(dev->flags & IFF_UP)) {
 		err = dev_open(dev, extack);
 		if (err) {
 			NL_SET_ERR_MSG_FMT(extack, "%s: cannot bring the port up",
 					   dev->name);
-			goto err_put_dev;
+			goto err_restore_addrconf;
 		}
-		port->opened = true;
+		port->opened = !port->cycled;
 	}
 
 	tapbridge_port_offloads_off(port);
@@ -178,7 +252,14 @@ err_restore_offloads:
 	tapbridge_port_offloads_restore(port);
 	if (port->opened)
 		dev_close(dev);
-err_put_dev:
+err_restore_addrconf:
+	if (port->set_no_addrconf)
+		dev->priv_flags &= ~IFF_NO_ADDRCONF;
+	if (port->cycled) {
+		/* Up again as it was, with its addresses. */
+		dev_close(dev);
+		dev_open(dev, NULL);
+	}
 	netdev_put(dev, &port->dev_tracker);
 	kfree(port);
 	return err;
@@ -189,8 +270,10 @@ err_put_dev:
  * @port: the port
  *
  * The device works as a plain interface again afterwards: no master, no
- * rx_handler, its promiscuity, offloads and admin state as they were (a
- * port that link propagation took down comes back up).
+ * rx_handler, its promiscuity, offloads, IPv6 and admin state as they were
+ * (a port that link propagation took down comes back up). A port that is
+ * being unregistered or moved to another netns (tapbridge_port_lost) keeps
+ * the admin state the kernel gave it: a move has closed it already.
  *
  * Context: RTNL; also from NETDEV_UNREGISTER of the port itself.
  */
@@ -208,12 +291,20 @@ void tapbridge_port_del(struct tapbridge_port *port)
 	/* Waits for the datapath: no CPU runs the handler with @port after. */
 	netdev_rx_handler_unregister(dev);
 	if (alive) {
-		tapbridge_port_rx_all(port, false);
+		tapbridge_port_rx_all(port, false, NULL);
 		tapbridge_port_offloads_restore(port);
-		if (port->propagation_down)
-			dev_change_flags(dev, dev->flags | IFF_UP, NULL);
-		if (port->opened)
+		if (port->set_no_addrconf)
+			dev->priv_flags &= ~IFF_NO_ADDRCONF;
+	}
+	if (alive && !port->lost) {
+		if (port->opened) {
 			dev_close(dev);
+		} else if (port->cycled || port->propagation_down) {
+			/* Down and up again: IPv6 configures it anew. */
+			if (port->cycled)
+				dev_close(dev);
+			dev_open(dev, NULL);
+		}
 	}
 	netdev_put(dev, &port->dev_tracker);
 	kfree_rcu(port, rcu);
@@ -258,21 +349,37 @@ int tapbridge_rx_all_check(const struct tapbridge *tbr,
  * tapbridge_rx_all_set - receive damaged frames on both ports, or stop
  * @tbr: the instance
  * @on: the new state; on only after tapbridge_rx_all_check() passed
+ * @extack: where a refusal is reported
+ *
+ * Turning it on can still fail when a driver does not take the features
+ * it lists; then neither port is left changed. Turning it off cannot fail.
  *
  * Context: RTNL.
+ * Return: 0, or -EOPNOTSUPP with @extack naming the port.
  */
-void tapbridge_rx_all_set(struct tapbridge *tbr, bool on)
+int tapbridge_rx_all_set(struct tapbridge *tbr, bool on,
+			 struct netlink_ext_ack *extack)
 {
 	struct tapbridge_port *port;
-	int dir;
+	int dir, err;
 
 	ASSERT_RTNL();
 
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
 		port = rtnl_dereference(tbr->port[dir]);
-		tapbridge_port_rx_all(port, on);
+		err = tapbridge_port_rx_all(port, on, extack);
+		if (err)
+			goto err_undo;
 	}
 	tbr->rx_all = on;
+	return 0;
+
+err_undo:
+	while (dir--) {
+		port = rtnl_dereference(tbr->port[dir]);
+		tapbridge_port_rx_all(port, tbr->rx_all, NULL);
+	}
+	return err;
 }
 
 /* Link propagation: a hardware TAP's link failure propagation. */
@@ -439,21 +546,44 @@ void tapbridge_propagation_stop(struct tapbridge *tbr)
 
 /*
  * The VLAN tags of a frame whose data starts at the Ethernet header: one
- * in metadata, and those in the data (QinQ and deeper).
+ * in metadata, and those in the data (QinQ and deeper). A frame whose
+ * checksum the egress is to fill in gets its network header moved past
+ * the tags in the data, where drivers look for the IP header (as
+ * br_dev_queue_push_xmit does); the receive path left it at the first
+ * tag in the data.
  */
-static unsigned int tapbridge_frame_tags(const struct sk_buff *skb)
+static unsigned int tapbridge_frame_tags(struct sk_buff *skb)
 {
 	unsigned int tags = skb_vlan_tag_present(skb) ? 1 : 0;
 	unsigned int offset = 2 * ETH_ALEN;
+	bool in_data = false;
 	__be16 type, *p;
 
 	for (;;) {
 		p = skb_header_pointer(skb, offset, sizeof(type), &type);
 		if (!p || !eth_type_vlan(*p))
-			return tags;
+			break;
 		tags++;
 		offset += VLAN_HLEN;
+		in_data = true;
 	}
+	if (in_data && skb->ip_summed == CHECKSUM_PARTIAL)
+		skb_set_network_header(skb, offset + sizeof(type));
+	return tags;
+}
+
+/*
+ * What the receive side left on the frame does not belong on another
+ * device's transmit (br_forward.c and ip_forward.c clear it too): the
+ * receive timestamp, which an fq or etf qdisc on the egress would read as
+ * a departure time far beyond its horizon and drop the frame for; dst,
+ * conntrack and extensions. Done once, before the copies are cloned, so
+ * they are clean too.
+ */
+static void tapbridge_scrub(struct sk_buff *skb)
+{
+	skb_scrub_packet(skb, false);
+	skb_clear_tstamp(skb);
 }
 
 /**
@@ -502,7 +632,7 @@ static enum tapbridge_fwd tapbridge_forward(struct tapbridge_port *egress,
 	struct net_device *dev = egress->dev;
 
 	/* A frame is never truncated to fit: it is dropped and counted. */
-	if (!skb_is_gso(skb) && wire_len > ETH_HLEN + extra + READ_ONCE(dev->mtu)) {
+	if (!tapbridge_fits(skb, wire_len, ETH_HLEN + extra + READ_ONCE(dev->mtu))) {
 		kfree_skb(skb);
 		return TAPBRIDGE_FWD_OVERSIZE;
 	}
@@ -573,6 +703,7 @@ static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 	 * written back on the wire by dev_queue_xmit or the egress NIC.
 	 */
 	skb_push_rcsum(skb, skb->data - skb_mac_header(skb));
+	tapbridge_scrub(skb);
 	wire_len = skb->len;
 	if (skb_vlan_tag_present(skb))
 		wire_len += VLAN_HLEN;

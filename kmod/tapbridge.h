@@ -20,9 +20,12 @@
 #ifndef _TAPBRIDGE_H
 #define _TAPBRIDGE_H
 
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
+#include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
+#include <net/gso.h>
 #include <uapi/linux/tapbridge.h>
 
 /**
@@ -157,10 +160,17 @@ struct tapbridge;
  * @opened: the port was down and enslaving brought it up
  * @had_lro: LRO was wanted on the port before it was disabled
  * @had_gro: GRO was wanted on the port before it was disabled
+ * @had_gro_hw: hardware GRO was wanted on the port before it was disabled
  * @had_rx_all: NETIF_F_RXALL and NETIF_F_RXFCS were wanted before rx-all
+ * @set_no_addrconf: enslaving set IFF_NO_ADDRCONF (the host's IPv6 stays
+ *	silent on the port); release clears it
+ * @cycled: the port was up with IPv6 addresses, and enslaving took it down
+ *	and up again to drop them; release does the same to get them back
  * @rx_all: rx-all (receive bad frames, keep the FCS) is on for this port
  * @carrier: carrier state last seen by the notifier (for events)
  * @propagation_down: link propagation took this port down; under RTNL
+ * @lost: the device is being unregistered or moved to another netns:
+ *	release must not touch its admin state
  * @rcu: frees the struct after readers of dev->rx_handler_data are gone
  *
  * Published as rx_handler_data of @dev and in tapbridge::port; both are
@@ -175,10 +185,14 @@ struct tapbridge_port {
 	bool opened;
 	bool had_lro;
 	bool had_gro;
+	bool had_gro_hw;
 	bool had_rx_all;
+	bool set_no_addrconf;
+	bool cycled;
 	bool rx_all;
 	bool carrier;
 	bool propagation_down;
+	bool lost;
 	struct rcu_head rcu;
 };
 
@@ -207,9 +221,9 @@ struct tapbridge_mirror_conf {
  *	datapath under RCU.
  * @dev_tracker: tracker of that reference
  * @tbr: the instance
- * @conf: the options; written under RTNL with WRITE_ONCE, field by
- *	field, read by the datapath with READ_ONCE (a frame may see old and
- *	new options mixed while they change; the wire is never affected)
+ * @conf: the options; RTNL only, except @conf.rx_pass, which the
+ *	mirror's rx_handler reads with READ_ONCE. The datapath reads the
+ *	other options from the published set (struct tapbridge_mirror_out)
  * @stats: per-CPU counters
  * @rcu: frees the struct once no mirror set refers to it
  *
@@ -226,6 +240,24 @@ struct tapbridge_mirror {
 };
 
 /**
+ * struct tapbridge_mirror_out - one mirror of one direction, as a frame
+ *	of that direction needs it
+ * @mirror: the mirror: its device and counters
+ * @snaplen: copies are cut to this many bytes; 0 for whole frames
+ * @tag_vid: VLAN ID pushed onto the copies; 0 for none
+ * @tag_proto: TPID of that tag
+ *
+ * A snapshot of the mirror's options, taken when the set is built: a
+ * frame reads each of them once, and they cannot change under it.
+ */
+struct tapbridge_mirror_out {
+	struct tapbridge_mirror *mirror;
+	u32 snaplen;
+	u16 tag_vid;
+	__be16 tag_proto;
+};
+
+/**
  * struct tapbridge_mirror_set - the mirrors of an instance, as published
  * @count: number of mirrors
  * @all: the mirrors, in the order they were configured
@@ -234,13 +266,13 @@ struct tapbridge_mirror {
  * @rcu: frees the set after a grace period
  *
  * Immutable once published with rcu_assign_pointer in tapbridge::mirrors;
- * every change of the list publishes a new set.
+ * every change of the list or of a mirror's options publishes a new set.
  */
 struct tapbridge_mirror_set {
 	unsigned int count;
 	struct tapbridge_mirror *all[TAPBRIDGE_MIRROR_MAX];
 	unsigned int dir_count[TAPBRIDGE_DIR_COUNT];
-	struct tapbridge_mirror *dir[TAPBRIDGE_DIR_COUNT][TAPBRIDGE_MIRROR_MAX];
+	struct tapbridge_mirror_out dir[TAPBRIDGE_DIR_COUNT][TAPBRIDGE_MIRROR_MAX];
 	struct rcu_head rcu;
 };
 
@@ -319,6 +351,9 @@ unsigned int tapbridge_request_confs(const struct tapbridge_request *req,
 				     struct tapbridge_mirror_conf *confs);
 int tapbridge_check_port_pair(struct net_device * const *ports,
 			      struct netlink_ext_ack *extack);
+int tapbridge_check_reach(struct net_device *from, const char *role,
+			  struct net_device * const *ports,
+			  struct netlink_ext_ack *extack);
 struct net_device *tapbridge_resolve_port(struct net *net, u32 ifindex,
 					  const char *role,
 					  struct netlink_ext_ack *extack);
@@ -345,6 +380,7 @@ struct net_device *tapbridge_instance_create(struct net *net,
 					     struct netlink_ext_ack *extack);
 int tapbridge_device_init(void);
 void tapbridge_device_uninit(void);
+bool tapbridge_device_closing(void);
 
 /* port.c: enslave, release, options, link propagation and the datapath */
 int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
@@ -354,7 +390,9 @@ bool tapbridge_is_port(const struct net_device *dev);
 struct tapbridge_port *tapbridge_port_get_rtnl(const struct net_device *dev);
 int tapbridge_rx_all_check(const struct tapbridge *tbr,
 			   struct netlink_ext_ack *extack);
-void tapbridge_rx_all_set(struct tapbridge *tbr, bool on);
+int tapbridge_rx_all_set(struct tapbridge *tbr, bool on,
+			 struct netlink_ext_ack *extack);
+void tapbridge_port_features_changed(struct tapbridge_port *port);
 void tapbridge_propagation_set(struct tapbridge *tbr, bool on, u32 hold_down);
 void tapbridge_propagation_event(struct tapbridge_port *port);
 void tapbridge_propagation_work(struct work_struct *work);
@@ -391,6 +429,30 @@ struct tapbridge_copy_result {
 void tapbridge_mirrors_xmit(struct tapbridge *tbr, struct sk_buff *skb,
 			    enum tapbridge_dir dir, unsigned int extra,
 			    struct tapbridge_copy_result *result);
+
+/**
+ * tapbridge_fits - whether a frame fits its egress
+ * @skb: the frame, its data at the Ethernet header
+ * @len: its length on the wire, a VLAN tag held in metadata included
+ * @max_len: the longest frame the egress sends: ETH_HLEN and its MTU, and
+ *	the VLAN tags and FCS that do not count against an MTU
+ *
+ * A GSO frame stands for several wire frames: it fits when each segment
+ * does (the egress segments it, and __is_skb_forwardable does not look).
+ *
+ * Context: any.
+ * Return: true when the frame, or each of its segments, fits.
+ */
+static inline bool tapbridge_fits(const struct sk_buff *skb, unsigned int len,
+				  unsigned int max_len)
+{
+	if (!skb_is_gso(skb))
+		return len <= max_len;
+	/* The segments' MAC length leaves out a tag held in metadata. */
+	if (skb_vlan_tag_present(skb))
+		max_len -= VLAN_HLEN;
+	return skb_gso_validate_mac_len(skb, max_len);
+}
 
 /* stats.c: sums of the per-CPU counters */
 void tapbridge_stats_read(const struct tapbridge *tbr, enum tapbridge_dir dir,

@@ -24,11 +24,21 @@ packages=(
 	python3 python3-argcomplete python3-pkg-resources python3-requests
 	# taptool.
 	libmnl-dev libjson-c-dev pkg-config
+	# taptool's host tests: clang and its runtime build the libFuzzer
+	# harnesses of tools/taptool/tests/ (gcc has no libFuzzer).
+	clang libclang-rt-dev
 	# YNL code generator (scripts/ynl-regen.sh).
 	python3-yaml python3-jsonschema
 	# Used by the tests inside the VM (the host root is the guest's root).
 	iproute2 iputils-ping tcpdump tshark ethtool kmod util-linux procps
 	jq valgrind rsync
+	# Packaging tests (selftests/pkg/): dkms builds and installs the module
+	# against every kernel's headers; linux-headers-6.12-amd64 is one
+	# Debian kernel for it to build against (the test kernel is the other).
+	dkms linux-headers-6.12-amd64
+	# The manual pages are rendered with groff and man; the completion is
+	# driven by bash-completion's own helpers.
+	groff-base man-db bash-completion
 )
 
 missing=()

@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """Send one raw request of the tapbridge generic netlink family.
 
-  genl.py [--netns NS] COMMAND [ATTR=VALUE ...]
+  genl.py [--netns NS] [--dump] COMMAND [ATTR=VALUE ...]
 
 COMMAND is create, delete, get or set; ATTR is an instance attribute as
 the spec spells it (name, ifindex, port-a, port-b, mode, mirror, mirror-ab,
 mirror-ba). name is sent as a string, everything else as a u32.
+mirror.ATTR=VALUE (mirror.ifindex=3, mirror.tx-packets=1) goes into one
+nested mirrors entry: the counters as u64, tag VIDs as u16, rx-pass as u8,
+the rest as u32. --dump sends the request as a dump (NLM_F_DUMP).
 
 taptool only sends what its grammar lets through, and it resolves
 interface names itself. This tool sends exactly the attributes given, so
@@ -38,6 +41,8 @@ NETLINK_EXT_ACK = 11
 
 NLM_F_REQUEST = 0x1
 NLM_F_ACK = 0x4
+NLM_F_DUMP = 0x300
+NLA_F_NESTED = 0x8000
 NLMSG_ERROR = 2
 NLMSG_DONE = 3
 NLMSGERR_ATTR_MSG = 1
@@ -51,25 +56,40 @@ UAPI = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                     "..", "uapi", "linux", "tapbridge.h")
 
 
+def uapi_enum(prefix, text=None):
+    """{name: value} of the enum whose entries start with prefix, such as
+    TAPBRIDGE_A_MIRROR_, names spelled as in the spec."""
+    if text is None:
+        with open(UAPI) as f:
+            text = f.read()
+    found = {}
+    value = 0
+    for m in re.finditer(r"^\s*%s(\w+)(?:\s*=\s*(\d+))?,\s*$" % prefix,
+                         text, re.M):
+        if m.group(1).startswith("_") or m.group(1) == "MAX":
+            continue
+        value = int(m.group(2)) if m.group(2) else value + 1
+        found[m.group(1).lower().replace("_", "-")] = value
+    return found
+
+
 def read_uapi():
     """Commands, instance attributes and the family name from the header."""
     with open(UAPI) as f:
         text = f.read()
-
-    def enum(prefix):
-        found = {}
-        value = 0
-        for m in re.finditer(r"^\s*%s(\w+)(?:\s*=\s*(\d+))?,\s*$" % prefix,
-                             text, re.M):
-            if m.group(1).startswith("_") or m.group(1) == "MAX":
-                continue
-            value = int(m.group(2)) if m.group(2) else value + 1
-            found[m.group(1).lower().replace("_", "-")] = value
-        return found
-
     family = re.search(r'TAPBRIDGE_FAMILY_NAME\s+"([^"]+)"', text).group(1)
     version = int(re.search(r"TAPBRIDGE_FAMILY_VERSION\s+(\d+)", text).group(1))
-    return family, version, enum("TAPBRIDGE_CMD_"), enum("TAPBRIDGE_A_INSTANCE_")
+    return (family, version, uapi_enum("TAPBRIDGE_CMD_", text),
+            uapi_enum("TAPBRIDGE_A_INSTANCE_", text),
+            uapi_enum("TAPBRIDGE_A_MIRROR_", text))
+
+
+# How a mirror attribute is packed, by name; the others are u32.
+MIRROR_PACK = {
+    "tx-packets": "=Q", "tx-bytes": "=Q", "tx-drops": "=Q", "sliced": "=Q",
+    "oversize": "=Q", "rx-drops": "=Q",
+    "tag-vid-ab": "=H", "tag-vid-ba": "=H", "rx-pass": "=B",
+}
 
 
 def attr(atype, payload):
@@ -97,15 +117,16 @@ class GenlSocket:
         self.sock.bind((0, 0))
         self.seq = 0
 
-    def request(self, family, cmd, version, payload):
+    def request(self, family, cmd, version, payload, dump=False):
         """Send one request; return the reply messages' attributes.
 
         Raises OSError(errno, extack message) on an error reply.
         """
         self.seq += 1
         body = struct.pack("=BBH", cmd, version, 0) + payload
-        msg = struct.pack("=IHHII", 16 + len(body), family,
-                          NLM_F_REQUEST | NLM_F_ACK, self.seq, 0) + body
+        flags = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if dump else 0)
+        msg = struct.pack("=IHHII", 16 + len(body), family, flags,
+                          self.seq, 0) + body
         self.sock.send(msg)
         replies = []
         while True:
@@ -124,6 +145,12 @@ class GenlSocket:
                     text = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
                     raise OSError(err, text or os.strerror(err))
                 if mtype == NLMSG_DONE:
+                    # A dump that failed says so here: errno, then extack.
+                    err = -struct.unpack("=i", chunk[:4])[0] if len(chunk) >= 4 else 0
+                    if err:
+                        tlvs = parse_attrs(chunk[4:])
+                        text = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
+                        raise OSError(err, text or os.strerror(err))
                     return replies
                 replies.append(parse_attrs(chunk[4:]))
 
@@ -135,23 +162,36 @@ class GenlSocket:
 
 def run(argv, err=sys.stderr):
     """Send the request argv describes; return the exit status."""
-    family, version, commands, attrs = read_uapi()
+    family, version, commands, attrs, mirror_attrs = read_uapi()
     parser = argparse.ArgumentParser(prog="genl.py",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--netns", metavar="NS")
+    parser.add_argument("--dump", action="store_true")
     parser.add_argument("command", choices=sorted(commands))
     parser.add_argument("attrs", nargs="*", metavar="ATTR=VALUE")
     args = parser.parse_args(argv)
 
     payload = b""
+    nested = b""
     for item in args.attrs:
         key, _, value = item.partition("=")
+        if key.startswith("mirror."):
+            key = key[len("mirror."):]
+            if key not in mirror_attrs:
+                parser.error("unknown mirror attribute %s (%s)" %
+                             (key, ", ".join(mirror_attrs)))
+            nested += attr(mirror_attrs[key],
+                           struct.pack(MIRROR_PACK.get(key, "=I"), int(value, 0)))
+            continue
         if key not in attrs:
             parser.error("unknown attribute %s (%s)" % (key, ", ".join(attrs)))
         if key == "name":
             payload += attr(attrs[key], value.encode() + b"\0")
         else:
             payload += attr(attrs[key], struct.pack("=I", int(value, 0)))
+
+    if nested:
+        payload += attr(attrs["mirrors"] | NLA_F_NESTED, nested)
 
     names = {v: k for k, v in attrs.items()}
     with Netns(args.netns):
@@ -162,7 +202,8 @@ def run(argv, err=sys.stderr):
         except OSError as e:
             raise OSError(e.errno, "no generic netlink family %s (%s)" %
                           (family, e.strerror)) from e
-        replies = sock.request(fid, commands[args.command], version, payload)
+        replies = sock.request(fid, commands[args.command], version, payload,
+                               args.dump)
     except OSError as e:
         print("Error: %s" % e.strerror, file=err)
         return 1

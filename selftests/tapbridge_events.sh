@@ -48,9 +48,14 @@ log_test "add sync0 in \$TAP and sync1 in \$FAR (dummy ports)"
 TEXT=$TBR_TMP/monitor.txt
 JSON=$TBR_TMP/monitor.json
 OTHER=$TBR_TMP/monitor-far.txt
+ONE=$TBR_TMP/monitor-tap1.txt
 monitor_start "$TAP" "$TEXT"
 monitor_start "$TAP" "$JSON" -j
 monitor_start "$FAR" "$OTHER"
+# "monitor tap1" prints no sync event to wait for: it starts with the
+# others, which the sync below waits for.
+in_ns "$TAP" taptool monitor tap1 > "$ONE" 2>&1 &
+defer kill $!
 
 # sync NS INSTANCE FILE...: "set INSTANCE" until every FILE has an event
 # of INSTANCE.
@@ -75,10 +80,12 @@ sync_monitors "$TAP" sync0 "$TEXT" "$JSON" && sync_monitors "$FAR" sync1 "$OTHER
 check_err $? "the monitors printed no event of the sync instances"
 log_test "three monitors listen: text and JSON in \$TAP, text in \$FAR"
 
-# lines FILE: FILE without the sync instances' events.
+# lines FILE: FILE without the sync instances' events, and without the
+# time of each event (checked on its own below).
 lines()
 {
-	grep -v -e sync0 -e sync1 "$1"
+	grep -v -e sync0 -e sync1 "$1" |
+		sed -E 's/^\[[^]]*\] //; s/"time":"[^"]*",//'
 }
 
 # expect_events DESC EVENT...: wait until the text monitor has printed the
@@ -171,9 +178,9 @@ ev()
 
 	jq -cn --arg e "$event" --arg n "$ifname" --argjson i "$ifindex" \
 		--arg d "$dev" --arg di "$dev_ifindex" \
-		'{event: $e, ifname: $n, ifindex: $i,
-		  dev: (if $d == "" then null else $d end),
-		  dev_ifindex: (if $di == "" then null else ($di | tonumber) end)}'
+		'{schema_version: 1, event: $e, ifname: $n, ifindex: $i,
+		  dev: (if $d == "" then null
+			else {ifname: $d, ifindex: ($di | tonumber)} end)}'
 }
 
 want=$(
@@ -201,6 +208,19 @@ log_test "taptool -j monitor: the same events, one JSON object a line, with ifin
 
 check_eq "monitor in \$FAR" "$(lines "$OTHER")" ""
 log_test "the monitor in the other netns printed none of them"
+
+check_eq "monitor tap1" "$(lines "$ONE")" "tap1: created"$'\n'"tap1: deleted"
+log_test "taptool monitor tap1: the events of tap1 only"
+
+TIME='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}[+-][0-9]{2}:[0-9]{2}'
+check_eq "text events without a time" \
+	"$(grep -cvE "^\[$TIME\] " "$TEXT")" 0
+check_eq "JSON events without a time" \
+	"$(grep -cvE "^\{\"schema_version\":1,\"time\":\"$TIME\"," "$JSON")" 0
+log_test "every event carries its time, in text and in JSON"
+python3 "$TBR_ROOT/tools/taptool/tests/check_json.py" --min 10 "$JSON" > "$TBR_TMP/schema.out"
+check_err $? "$(cat "$TBR_TMP/schema.out")"
+log_test "taptool -j monitor output matches taptool.schema.json"
 
 ##############################################################################
 # Subscribing needs CAP_NET_ADMIN

@@ -91,11 +91,16 @@ log_test "pa loses its carrier: pb taken down, xb behind it loses its carrier, 1
 far xa up
 t0=$(now_ms)
 sleep 1
-state_is pb down
+state=$(link_state "$TAP" pb)
 late=$(since "$t0")
-((late < 3000))
-check_err $? "the check ran ${late} ms after the carrier returned: too late to tell"
-log_test "carrier back on pa: pb still down after ${late} ms (hold-down 4000)"
+# Up after the hold-down proves nothing: a loaded VM checked too late.
+if [ "$state" != down ] && ((late >= 4000)); then
+	log_test_skip "carrier back on pa: pb still down before the hold-down (4000 ms)" \
+		"the check ran ${late} ms after the carrier returned: too late to tell"
+else
+	check_eq pb "$state" down
+	log_test "carrier back on pa: pb still down after ${late} ms (hold-down 4000)"
+fi
 
 wait_link_state "$TAP" pb up 12
 check_err $? "pb did not come back: $(link_state "$TAP" pb)"
@@ -127,11 +132,15 @@ log_test "hold-down 5000; pa flaps: down, up, then down/up twice $((t1 - t0)) ms
 # Without the flaps pb would come back 5000 ms after t0.
 sleep 2.5
 early=$(since "$t0")
-state_is pb down
+state=$(link_state "$TAP" pb)
 late=$(since "$t1")
-((early > 5500 && late < 5000))
-check_err $? "checked from ${early} ms after the first up to ${late} ms after the last: cannot tell"
-log_test "pb still down ${early} ms after the first return of the carrier, ${late} ms after the last"
+if ((early <= 5000)) || { [ "$state" != down ] && ((late >= 5000)); }; then
+	log_test_skip "pb still down after the first return of the carrier, within the hold-down of the last" \
+		"checked from ${early} ms after the first up to ${late} ms after the last: cannot tell"
+else
+	check_eq pb "$state" down
+	log_test "pb still down ${early} ms after the first return of the carrier, ${late} ms after the last"
+fi
 
 wait_link_state "$TAP" pb up 14
 check_err $? "pb did not come back"
@@ -246,5 +255,24 @@ for order in "xa xb" "xb xa"; do
 	check_eq "propagation actions" "$(($(actions) - before))" 2
 	log_test "$first and $second back: both ports and both far ends up, 2 actions"
 done
+
+##############################################################################
+# A port that propagation took down moves to another netns: the move closed
+# it, and the release must not bring it up there.
+
+setup_ns OTHER || exit $ksft_skip
+far xb down
+wait_link_state "$TAP" pa down 10
+check_err $? "pa is not down"
+log_test "xb down: pa down by propagation"
+
+ip -n "$TAP" link set dev pa netns "$OTHER"
+check_err $? "cannot move pa"
+tt "$TAP" show tap0 > /dev/null 2>&1
+check_fail $? "tap0 is still there"
+state_is pa down "$OTHER"
+check_eq "pa master" "$(link_field "$OTHER" pa master)" none
+log_test "pa moved to another netns: tap0 gone, pa down there as the move left it"
+far xb up
 
 ktap_finish

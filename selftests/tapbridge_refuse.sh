@@ -40,6 +40,19 @@ link set dev d5 master br0
 link add name v1 type veth peer name v2
 link add name v3 type veth peer name v4
 link set dev d3 up promisc on
+link add name d6 type dummy
+link add link d6 name d6.5 type vlan id 5
+link add name d7 type dummy
+link add link d7 name vl100 type vlan id 100
+link add link d7 name vl200 type vlan id 200
+link add name v5 type veth peer name v6
+link add name v7 type veth peer name v8
+link add name brj type bridge
+link set dev v6 master brj
+link set dev v8 master brj
+link add name v9 type veth peer name v10
+link add name brm type bridge
+link set dev v10 master brm
 EOF
 ip_batch "$FAR" <<EOF || exit $ksft_skip
 link set dev xa up
@@ -215,6 +228,12 @@ refused "port that is an instance's mirror" 1 \
 refused "ports that are the two ends of one veth" 1 \
 	"Error: port-a v1 and port-b v2 are peers: frames would loop" \
 	taptool_in add tap1 port-a v1 port-b v2 mode aggregate mirror d3
+refused "ports whose peers are in one bridge" 1 \
+	"Error: port-a v5 reaches port B v7: frames would loop" \
+	taptool_in add tap1 port-a v5 port-b v7 mode aggregate mirror d3
+refused "port with a VLAN device on it" 1 \
+	"Error: port-b d6 has upper devices: they would see its frames first" \
+	taptool_in add tap1 port-a d1 port-b d6 mode aggregate mirror d6.5
 
 ##############################################################################
 # add: mirrors
@@ -250,6 +269,21 @@ refused "mirror that is an instance" 1 "Error: mirror tap0 is a tapbridge instan
 refused "mirror that is the peer of a port" 1 \
 	"Error: mirror v4 is the peer of port B: copies would loop" \
 	taptool_in add tap1 port-a d1 port-b v3 mode aggregate mirror v4
+refused "mirror that is a bridge holding the peer of a port" 1 \
+	"Error: mirror brm reaches port B v9: frames would loop" \
+	taptool_in add tap1 port-a d1 port-b v9 mode aggregate mirror brm
+refused "mirror that is a VLAN device beside a VLAN port" 1 \
+	"Error: mirror vl200 reaches port A via d7: frames would loop" \
+	taptool_in add tap1 port-a vl100 port-b d2 mode aggregate mirror vl200
+refused "mirror with a VLAN device on it" 1 \
+	"Error: mirror d6 has upper devices: they would see its frames first" \
+	taptool_in add tap1 port-a d1 port-b d2 mode aggregate mirror d6
+refused "a VLAN device on a port" 2 \
+	"Error: pa is port A of tap0: a port takes no upper device." \
+	ip -n "$TAP" link add link pa name pa.100 type vlan id 100
+refused "a VLAN device on a mirror" 2 \
+	"Error: m1 is a mirror of tap0: a mirror takes no upper device." \
+	ip -n "$TAP" link add link m1 name m1.7 type vlan id 7
 
 ##############################################################################
 # set: the instance keeps its configuration
@@ -305,6 +339,25 @@ refused_genl "raw delete by the ifindex of a link that is not an instance" \
 	"Error: lo is not a tapbridge instance" delete ifindex=1
 refused_genl "raw get of an ifindex that does not exist" \
 	"Error: no device with ifindex 99999" get ifindex=99999
+refused_genl "raw get whose ifindex and name disagree" \
+	"Error: ifindex $IDX_d1 is d1, not tap0" get "ifindex=$IDX_d1" name=tap0
+refused_genl "raw set whose ifindex and name disagree" \
+	"Error: ifindex $IDX_d1 is d1, not tap0" set "ifindex=$IDX_d1" name=tap0
+refused_genl "raw mirror-add carrying a counter" \
+	"Error: mirror counters are read-only: they come in replies, not requests" \
+	mirror-add name=tap0 "mirror.ifindex=$IDX_d3" mirror.tx-packets=5
+refused_genl "raw mirror-del carrying a counter" \
+	"Error: mirror counters are read-only: they come in replies, not requests" \
+	mirror-del name=tap0 "mirror.ifindex=$IDX_d3" mirror.rx-drops=1
+refused_genl "raw dump with an attribute a dump does not take" \
+	"Error: Unknown attribute type" --dump get "port-a=$IDX_d1"
+refused_genl "raw dump of an instance that does not exist" \
+	"Error: no tapbridge instance nosuch" --dump get name=nosuch
+
+genl_req "$TAP" --dump get name=tap0
+check_eq "exit status" "$?" 0
+check_eq "names in the dump" "$(grep '^name=' <<< "$GENL_OUT")" "name=tap0"
+log_test "raw dump filtered by name lists just that instance"
 
 refused "ip link add type tapbridge" 2 \
 	"Error: tapbridge instances are created with taptool (generic netlink family tapbridge)." \

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # rmmod tapbridge with live instances in two netns: every instance goes,
-# every port is released and works again, taptool says the module is not
-# loaded; then the module is loaded again and works. run_all.sh runs this
-# last.
+# and says so to the events group before the family goes; every port is
+# released and works again, taptool says the module is not loaded (and a
+# running monitor says it was unloaded); then the module is loaded again
+# and works. run_all.sh runs this last.
 #
 #   $ONE: xa1 ---- pa1 --[tap0 aggregate]-- pb1 ---- xb1, mirror m1 ---- y1
 #   $TWO: xa2 ---- pa2 --[tap0 split]------ pb2 ---- xb2, mirrors m2, n2
@@ -13,7 +14,7 @@
 # pa1 is promiscuous before it is enslaved, so "released" means back to
 # promiscuity 1, not 0.
 
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_features.sh"
 
 tbr_require
 MODULE=${TBR_MODULE_DIR:-$TBR_ROOT/kmod}/tapbridge.ko
@@ -62,11 +63,41 @@ frames_check "before rmmod a->b" --send "$FAR:xa2" --frames ipv4-udp,arp \
 	--expect "$FAR:xb2,$FAR:y2" --absent "$FAR:z2" \
 	--stats "$TWO" --counters tap0:a_to_b:fwd,mirror
 
+# A monitor that runs while the module goes hears the instance deleted
+# (before the family goes), then says the module is gone and exits 1.
+MON=$TBR_TMP/monitor.txt
+nsenter --net="/run/netns/$ONE" taptool monitor > "$MON" 2>&1 &
+MON_PID=$!
+for ((try = 0; try < 60; try++)); do
+	tt "$ONE" set tap0 hold-down $((1000 + try))
+	sleep 0.5
+	grep -q "tap0: changed" "$MON" && break
+done
+grep -q "tap0: changed" "$MON"
+check_err $? "the monitor in \$ONE printed no event: $(cat "$MON")"
+log_test "a monitor listens in \$ONE"
+
 err=$(rmmod tapbridge 2>&1)
 check_err $? "rmmod failed: $err"
 [ ! -d /sys/module/tapbridge ]
 check_err $? "/sys/module/tapbridge is still there"
 log_test "rmmod tapbridge with two live instances"
+
+for ((i = 0; i < 50; i++)); do
+	kill -0 "$MON_PID" 2> /dev/null || break
+	sleep 0.2
+done
+if kill -0 "$MON_PID" 2> /dev/null; then
+	kill "$MON_PID"
+	check_err 1 "taptool monitor still runs 10 s after rmmod"
+fi
+wait "$MON_PID"
+check_eq "taptool monitor exit status" "$?" 1
+check_eq "deleted events of tap0 in \$ONE" "$(grep -c '\] tap0: deleted$' "$MON")" 1
+# Event lines ("[time] tap0: deleted") come first; then the message.
+check_eq "taptool monitor's last words" "$(grep -v '^\[' "$MON")" \
+	"Error: the tapbridge kernel module was unloaded"
+log_test "taptool monitor hears tap0 deleted, then says the module was unloaded and exits 1"
 
 for ns in "$ONE" "$TWO"; do
 	out=$(ip -n "$ns" -d -o link show)

@@ -15,13 +15,14 @@ tbr_require
 setup_ns TAP FAR || exit $ksft_skip
 
 {
-	for pair in pa:xa pb:xb qa:xc qb:xd m1:y1 m2:y2 m3:y3; do
+	for pair in pa:xa pb:xb qa:xc qb:xd ra:xe rb:xf m1:y1 m2:y2 m3:y3 \
+		    m4:y4 m5:y5; do
 		echo "link add name ${pair%:*} type veth peer name ${pair#*:} netns $FAR"
 		echo "link set dev ${pair%:*} up"
 	done
 } | ip_batch "$TAP" || exit $ksft_skip
 {
-	for dev in xa xb xc xd y1 y2 y3; do
+	for dev in xa xb xc xd xe xf y1 y2 y3 y4 y5; do
 		echo "link set dev $dev up"
 	done
 } | ip_batch "$FAR" || exit $ksft_skip
@@ -78,39 +79,73 @@ IDXM1=$(link_ifindex "$TAP" m1)
 IDXM2=$(link_ifindex "$TAP" m2)
 IDXM3=$(link_ifindex "$TAP" m3)
 
-# mirror_json NAME IFINDEX DIR [COUNTERS]: one entry of "mirrors", with no
-# option set; COUNTERS (stats) is "tx_packets tx_bytes".
+# mirror_json NAME IFINDEX DIR [PACKETS BYTES]: one entry of "mirrors",
+# with no option set, having sent PACKETS copies of BYTES (default 0).
 mirror_json()
 {
-	local name=$1 ifindex=$2 dir=$3 counters=${4:-}
-	local json="{\"ifname\": $name, \"ifindex\": $ifindex, \"dir\": \"$dir\",
-		\"snaplen\": null, \"tag_ab\": null, \"tag_ba\": null,
-		\"tpid\": \"802.1q\", \"rx_pass\": false"
+	local name=$1 ifindex=$2 dir=$3 packets=${4:-0} bytes=${5:-0}
 
-	if [ -n "$counters" ]; then
-		set -- $counters
-		json+=", \"tx_packets\": $1, \"tx_bytes\": $2, \"tx_drops\": 0,
-			\"sliced\": 0, \"oversize\": 0, \"rx_drops\": 0"
-	fi
-	echo "$json}"
+	echo "{\"ifname\": $name, \"ifindex\": $ifindex, \"dir\": \"$dir\",
+		\"snaplen\": null, \"tag_ab\": null, \"tag_ba\": null,
+		\"tpid\": \"802.1q\", \"rx_pass\": false,
+		\"tx_packets\": $packets, \"tx_bytes\": $bytes, \"tx_drops\": 0,
+		\"sliced\": 0, \"oversize\": 0, \"rx_drops\": 0}"
+}
+
+# dev_json IF: how an object names device IF of $TAP.
+dev_json()
+{
+	echo "{\"ifname\": \"$1\", \"ifindex\": $(link_ifindex "$TAP" "$1")}"
+}
+
+# json_dir PACKETS BYTES: the counters of a direction that forwarded and
+# mirrored PACKETS frames of BYTES, and dropped none.
+# json_dir PACKETS BYTES: the counters of a direction that forwarded and
+# mirrored PACKETS frames of BYTES, and dropped none.
+json_dir()
+{
+	local n=$1 b=$2
+
+	echo "{\"rx_packets\": $n, \"rx_bytes\": $b, \"fwd_packets\": $n,
+	       \"fwd_bytes\": $b, \"fwd_drops\": 0, \"fwd_oversize\": 0,
+	       \"mirror_packets\": $n,
+	       \"mirror_bytes\": $b, \"mirror_drops\": 0}"
 }
 
 # The instance options, all at their defaults.
 OPTIONS_JSON="\"link_propagation\": false, \"hold_down_ms\": 1000,
 	\"rx_all\": false, \"propagation_actions\": 0, \"warnings\": []"
 
+# tap0_json AB_N AB_B BA_N BA_B / tap1_json: the JSON of each instance,
+# show and stats alike, after the traffic given (none by default).
+tap0_json()
+{
+	echo "{\"schema_version\": 1, \"ifname\": \"tap0\", \"ifindex\": $IDX0,
+	\"mode\": \"aggregate\", \"port_a\": $(dev_json pa), \"port_b\": $(dev_json pb),
+	\"mirror\": $(dev_json m1), \"mirror_ab\": null, \"mirror_ba\": null,
+	\"mirrors\": [$(mirror_json '"m1"' "$IDXM1" both $((${1:-0} + ${3:-0})) \
+		$((${2:-0} + ${4:-0})))], $OPTIONS_JSON,
+	\"a_to_b\": $(json_dir "${1:-0}" "${2:-0}"),
+	\"b_to_a\": $(json_dir "${3:-0}" "${4:-0}")}"
+}
+
+tap1_json()
+{
+	echo "{\"schema_version\": 1, \"ifname\": \"tap1\", \"ifindex\": $IDX1,
+	\"mode\": \"split\", \"port_a\": $(dev_json qa), \"port_b\": $(dev_json qb),
+	\"mirror\": null, \"mirror_ab\": $(dev_json m2), \"mirror_ba\": $(dev_json m3),
+	\"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b),
+	$(mirror_json '"m3"' "$IDXM3" b-a)], $OPTIONS_JSON,
+	\"a_to_b\": $(json_dir 0 0), \"b_to_a\": $(json_dir 0 0)}"
+}
+
 ##############################################################################
 # show
 
 SHOW0="tap0: mode aggregate port-a pa port-b pb mirror m1"
 SHOW1="tap1: mode split port-a qa port-b qb mirror-ab m2 mirror-ba m3"
-JSON0="{\"ifname\": \"tap0\", \"ifindex\": $IDX0, \"mode\": \"aggregate\",
-	\"port_a\": \"pa\", \"port_b\": \"pb\", \"mirror\": \"m1\",
-	\"mirrors\": [$(mirror_json '"m1"' "$IDXM1" both)], $OPTIONS_JSON}"
-JSON1="{\"ifname\": \"tap1\", \"ifindex\": $IDX1, \"mode\": \"split\",
-	\"port_a\": \"qa\", \"port_b\": \"qb\", \"mirror_ab\": \"m2\",
-	\"mirror_ba\": \"m3\", \"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b),
-	$(mirror_json '"m3"' "$IDXM3" b-a)], $OPTIONS_JSON}"
+JSON0=$(tap0_json)
+JSON1=$(tap1_json)
 
 output_is "show lists both instances" 0 "$SHOW0"$'\n'"$SHOW1" "" in_tap show
 output_is "show tap0" 0 "$SHOW0" "" in_tap show tap0
@@ -142,16 +177,6 @@ text_dir()
 	echo "  $label: rx $n pkts $b bytes  fwd $n pkts $b bytes  fwd-drops 0 oversize 0  mirror $n pkts $b bytes  mirror-drops 0"
 }
 
-json_dir()
-{
-	local n=$1 b=$2
-
-	echo "{\"rx_packets\": $n, \"rx_bytes\": $b, \"fwd_packets\": $n,
-	       \"fwd_bytes\": $b, \"fwd_drops\": 0, \"fwd_oversize\": 0,
-	       \"mirror_packets\": $n,
-	       \"mirror_bytes\": $b, \"mirror_drops\": 0}"
-}
-
 # mirror_line NAME PACKETS BYTES: a mirror's counters, nothing dropped.
 mirror_line()
 {
@@ -164,20 +189,65 @@ STATS0="tap0:"$'\n'"$(text_dir "a->b" "$AB_N" "$AB_B")"$'\n'"$(text_dir "b->a" "
 STATS0+=$'\n'"$(mirror_line m1 "$M1_N" "$M1_B")"
 STATS1="tap1:"$'\n'"$(text_dir "a->b" 0 0)"$'\n'"$(text_dir "b->a" 0 0)"
 STATS1+=$'\n'"$(mirror_line m2 0 0)"$'\n'"$(mirror_line m3 0 0)"
-SJSON0="{\"ifname\": \"tap0\", \"ifindex\": $IDX0, \"mode\": \"aggregate\",
-	\"port_a\": \"pa\", \"port_b\": \"pb\", \"mirror\": \"m1\",
-	\"mirrors\": [$(mirror_json '"m1"' "$IDXM1" both "$M1_N $M1_B")], $OPTIONS_JSON,
-	\"a_to_b\": $(json_dir "$AB_N" "$AB_B"), \"b_to_a\": $(json_dir "$BA_N" "$BA_B")}"
-SJSON1="{\"ifname\": \"tap1\", \"ifindex\": $IDX1, \"mode\": \"split\",
-	\"port_a\": \"qa\", \"port_b\": \"qb\", \"mirror_ab\": \"m2\",
-	\"mirror_ba\": \"m3\", \"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b "0 0"),
-	$(mirror_json '"m3"' "$IDXM3" b-a "0 0")], $OPTIONS_JSON,
-	\"a_to_b\": $(json_dir 0 0), \"b_to_a\": $(json_dir 0 0)}"
+SJSON0=$(tap0_json "$AB_N" "$AB_B" "$BA_N" "$BA_B")
+SJSON1=$(tap1_json)
 
 output_is "stats tap0" 0 "$STATS0" "" in_tap stats tap0
 output_is "stats lists both instances" 0 "$STATS0"$'\n'"$STATS1" "" in_tap stats
 json_is "-j stats tap0" "[$SJSON0]" in_tap -j stats tap0
 json_is "-j stats lists both instances" "[$SJSON0, $SJSON1]" in_tap -j stats
+json_is "-j show says what -j stats says" "[$SJSON0, $SJSON1]" in_tap -j show
+
+# Every JSON document of this test, against the schema.
+{
+	in_tap -j show
+	in_tap -j -p stats
+	in_tap -j -V
+} > "$TBR_TMP/all.json"
+python3 "$TBR_ROOT/tools/taptool/tests/check_json.py" --min 3 "$TBR_TMP/all.json" \
+	> "$TBR_TMP/schema.out"
+check_err $? "$(cat "$TBR_TMP/schema.out")"
+log_test "-j show, -j stats and -j -V match taptool.schema.json"
+
+##############################################################################
+# iproute2's habits: -n, prefixes, batch, and show lines given back to add
+
+output_is "-n NETNS: show in NETNS" 0 "$SHOW0"$'\n'"$SHOW1" "" taptool -n "$TAP" show
+output_is "-n NETNS: ls tap1" 0 "$SHOW1" "" taptool -n "$TAP" ls tap1
+output_is "-n NETNS: sh tap0" 0 "$SHOW0" "" taptool -n "$TAP" sh tap0
+
+# tap2: a custom list with every mirror option and the instance options.
+out=$(taptool -n "$TAP" -j add tap2 port-a ra port-b rb mode custom \
+	mirror m4 dir a-b snaplen 128 tag-ab 10 tag-ba 20 tpid 802.1ad \
+	mirror m5 rx-pass on link-propagation on hold-down 200 2>&1)
+check_eq "-j add output" "$out" \
+	"{\"schema_version\":1,\"command\":\"add\",\"ifname\":\"tap2\",\"ifindex\":$(link_ifindex "$TAP" tap2),\"warnings\":[]}"
+log_test "-n NETNS -j add of a custom list prints its result"
+SHOW2="tap2: mode custom port-a ra port-b rb mirror m4 dir a-b snaplen 128 tag-ab 10 tag-ba 20 tpid 802.1ad mirror m5 dir both rx-pass on link-propagation on hold-down 200"
+output_is "show tap2: the custom list as given" 0 "$SHOW2" "" in_tap show tap2
+
+# Each line of show, after "add", makes the same instance again: a batch
+# deletes all three and adds them back from the lines show printed.
+BEFORE=$(in_tap show)
+{
+	sed -E 's/^([^:]*):.*/del \1/' <<< "$BEFORE"
+	sed 's/^/add /' <<< "$BEFORE"
+} > "$TBR_TMP/again.batch"
+output_is "batch: del and add each instance from its show line" 0 "" "" \
+	taptool -n "$TAP" -batch "$TBR_TMP/again.batch"
+output_is "show after the round trip is show before it" 0 "$BEFORE" "" in_tap show
+IDX0=$(link_ifindex "$TAP" tap0)
+IDX1=$(link_ifindex "$TAP" tap1)
+
+printf '%s\n' "show tap0" "add tap9 port-a nosuch0" "show tap1" > "$TBR_TMP/stop.batch"
+output_is "batch stops at the first failure, naming its line" 1 "$SHOW0" \
+	"Error: interface \"nosuch0\" does not exist
+Command failed $TBR_TMP/stop.batch:2" taptool -n "$TAP" -b "$TBR_TMP/stop.batch"
+output_is "batch -force runs every line" 1 "$SHOW0"$'\n'"$SHOW1" \
+	"Error: interface \"nosuch0\" does not exist
+Command failed -:2" \
+	taptool -n "$TAP" -force -b - < "$TBR_TMP/stop.batch"
+tt "$TAP" del tap2
 
 ##############################################################################
 # An absent mirror
@@ -185,10 +255,12 @@ json_is "-j stats lists both instances" "[$SJSON0, $SJSON1]" in_tap -j stats
 ip -n "$TAP" link del dev m3
 output_is "show prints a mirror that is gone as -" 0 \
 	"tap1: mode split port-a qa port-b qb mirror-ab m2 mirror-ba -" "" in_tap show tap1
-GONE1="{\"ifname\": \"tap1\", \"ifindex\": $IDX1, \"mode\": \"split\",
-	\"port_a\": \"qa\", \"port_b\": \"qb\", \"mirror_ab\": \"m2\",
-	\"mirror_ba\": null, \"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b),
-	$(mirror_json null null b-a)], $OPTIONS_JSON}"
+GONE1="{\"schema_version\": 1, \"ifname\": \"tap1\", \"ifindex\": $IDX1,
+	\"mode\": \"split\", \"port_a\": $(dev_json qa), \"port_b\": $(dev_json qb),
+	\"mirror\": null, \"mirror_ab\": $(dev_json m2), \"mirror_ba\": null,
+	\"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b),
+	$(mirror_json null null b-a)], $OPTIONS_JSON,
+	\"a_to_b\": $(json_dir 0 0), \"b_to_a\": $(json_dir 0 0)}"
 json_is "-j show prints a mirror that is gone as null" "[$GONE1]" in_tap -j show tap1
 
 ##############################################################################
@@ -196,27 +268,28 @@ json_is "-j show prints a mirror that is gone as null" "[$GONE1]" in_tap -j show
 
 INSTANCE_OPTIONS="INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]"
 USAGE_ADD="  taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]
-  taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
+  taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]
+  taptool add NAME port-a IF port-b IF mode custom mirror IF [MIRROR-OPTIONS] [mirror IF [MIRROR-OPTIONS]]... [INSTANCE-OPTIONS]"
 USAGE_SET="  taptool set NAME mode aggregate mirror IF [INSTANCE-OPTIONS]
   taptool set NAME mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]
   taptool set NAME INSTANCE-OPTIONS
   taptool set NAME mirror add IF [MIRROR-OPTIONS]
   taptool set NAME mirror del IF"
-HELP_ADD="Usage:"$'\n'"$USAGE_ADD"$'\n\n'"$INSTANCE_OPTIONS"
-HELP_SET="Usage:"$'\n'"$USAGE_SET"$'\n\n'"$INSTANCE_OPTIONS
-MIRROR-OPTIONS := [dir a-b|b-a|both] [snaplen N] [tag-ab VID] [tag-ba VID]
+MIRROR_OPTIONS="MIRROR-OPTIONS := [dir a-b|b-a|both] [snaplen N] [tag-ab VID] [tag-ba VID]
                   [tpid 802.1q|802.1ad] [rx-pass on|off]"
+HELP_ADD="Usage:"$'\n'"$USAGE_ADD"$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"
+HELP_SET="Usage:"$'\n'"$USAGE_SET"$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"
 TRY='Try "taptool help".'
 
-out=$(taptool -h)
-check_err $? "taptool -h failed"
+out=$(taptool --help)
+check_err $? "taptool --help failed"
 for line in "Usage: taptool [OPTIONS] COMMAND" "$USAGE_ADD" "$USAGE_SET" \
-	    "  taptool del NAME" "  taptool show [NAME]" "  taptool stats [NAME]" \
+	    "  taptool del NAME" "  taptool show [NAME]" "  taptool stats [-i SECONDS] [NAME]" \
 	    "  -j, --json " "  -p, --pretty "; do
 	[[ $out == *"$line"* ]]
-	check_err $? "taptool -h lacks: $line"
+	check_err $? "taptool --help lacks: $line"
 done
-log_test "taptool -h lists every command and option"
+log_test "taptool --help lists every command and option"
 
 output_is "help add" 0 "$HELP_ADD" "" taptool help add
 output_is "add help" 0 "$HELP_ADD" "" taptool add help
@@ -228,7 +301,7 @@ output_is "keyword without a value" 2 "" 'Error: "port-a" needs a value'$'\n'"$T
 output_is "mirror keyword of the other mode" 2 "" \
 	'Error: mode aggregate takes "mirror", not "mirror-ab"'$'\n'"$TRY" \
 	taptool add tap9 port-a pa port-b pb mode aggregate mirror-ab m1
-output_is "unknown mode" 2 "" 'Error: unknown mode "mirror" (aggregate or split)'$'\n'"$TRY" \
+output_is "unknown mode" 2 "" 'Error: unknown mode "mirror" (aggregate, split or custom)'$'\n'"$TRY" \
 	taptool add tap9 port-a pa port-b pb mode mirror
 output_is "name too long" 2 "" \
 	'Error: "abcdefghijklmnop" is not a valid instance name (1 to 15 characters)'$'\n'"$TRY" \

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -19,6 +22,67 @@
  * with, up to 32 KiB; a buffer that large never sees a truncated message.
  */
 #define TT_NL_BUF_LEN	32768
+
+/*
+ * One datagram from the kernel into @nl->buf. A datagram from any other
+ * sender (a process that knows our port id can send us one) is dropped
+ * unread: the socket is connected to the kernel, which makes the kernel
+ * refuse such unicasts, and the sender is checked here as well.
+ */
+
+/*
+ * The errno libmnl left, as a negative return value. It copies an error
+ * reply's code into errno unchecked: a code that is no errno (0, negative,
+ * INT_MIN from a forged or broken reply) becomes EIO.
+ */
+static int errno_or_eio(void)
+{
+	return errno > 0 && errno < 4096 ? errno : EIO;
+}
+
+static ssize_t recv_from_kernel(struct tt_nl *nl)
+{
+	struct sockaddr_nl addr;
+	struct iovec iov = { .iov_base = nl->buf, .iov_len = nl->buf_len };
+	struct msghdr msg = {
+		.msg_name = &addr, .msg_namelen = sizeof(addr),
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	ssize_t len;
+
+	for (;;) {
+		msg.msg_namelen = sizeof(addr);
+		len = recvmsg(mnl_socket_get_fd(nl->sock), &msg, 0);
+		if (len < 0)
+			return -errno;
+		if (msg.msg_flags & MSG_TRUNC)
+			return -ENOSPC;
+		if (msg.msg_namelen == sizeof(addr) &&
+		    addr.nl_family == AF_NETLINK && addr.nl_pid == 0)
+			return len;
+	}
+}
+
+/*
+ * libmnl 1.0.4's mnl_nlmsg_ok() compares (int)nlmsg_len with the length
+ * left, so a message that says it is 2^31 bytes or more passes, and the
+ * walk goes out of the buffer. Each length is checked here first, in
+ * size_t, before libmnl walks the datagram.
+ */
+static bool datagram_ok(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh;
+	size_t left = len;
+
+	while (left >= sizeof(*nlh)) {
+		nlh = (const struct nlmsghdr *)((const char *)buf + (len - left));
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > left)
+			return false;
+		left -= left < NLMSG_ALIGN(nlh->nlmsg_len) ?
+			left : NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	return true;
+}
 
 /* What the callbacks of one tt_nl_transact() share. */
 struct transaction {
@@ -161,6 +225,39 @@ struct nlmsghdr *tt_nl_request(struct tt_nl *nl, uint8_t cmd, uint16_t flags)
 }
 
 /**
+ * tt_nl_run_replies - hand the messages of one reply datagram to a callback
+ * @nl: socket; the datagram is in @nl->buf, @nl->err gets the verdict
+ * @len: bytes of the datagram
+ * @seq: sequence number of the request the replies answer
+ * @cb: called for each reply message of the family, may be NULL
+ * @data: passed to @cb
+ *
+ * Separate from tt_nl_transact() so that the reply parser's fuzzer
+ * (tests/fuzz_reply.c) runs the same code on its datagrams.
+ *
+ * Return: as mnl_cb_run2(): MNL_CB_OK for more to come, MNL_CB_STOP at
+ * the end, MNL_CB_ERROR with errno set.
+ */
+int tt_nl_run_replies(struct tt_nl *nl, size_t len, unsigned int seq,
+		      mnl_cb_t cb, void *data)
+{
+	/* Not const only because mnl_cb_run2() is not declared so. */
+	static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
+	struct transaction t = { .nl = nl, .cb = cb, .data = data };
+
+	if (!datagram_ok(nl->buf, len)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	errno = 0;
+	return mnl_cb_run2(nl->buf, len, seq, nl->portid, data_cb, &t, ctl_cb,
+			   MNL_ARRAY_SIZE(ctl_cb));
+}
+
+/**
  * tt_nl_transact - send a request and read all of its replies
  * @nl: socket from tt_nl_open()
  * @nlh: request from tt_nl_request(); its buffer is reused for the replies
@@ -176,12 +273,6 @@ struct nlmsghdr *tt_nl_request(struct tt_nl *nl, uint8_t cmd, uint16_t flags)
 int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		   void *data)
 {
-	/* Not const only because mnl_cb_run2() is not declared so. */
-	static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
-		[NLMSG_ERROR] = error_cb,
-		[NLMSG_DONE] = done_cb,
-	};
-	struct transaction t = { .nl = nl, .cb = cb, .data = data };
 	unsigned int seq = nlh->nlmsg_seq;
 	ssize_t len;
 	int ret;
@@ -191,16 +282,14 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		return -errno;
 
 	do {
-		len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buf_len);
+		len = recv_from_kernel(nl);
 		if (len < 0)
-			return -errno;
-		errno = 0;
-		ret = mnl_cb_run2(nl->buf, len, seq, nl->portid, data_cb, &t,
-				  ctl_cb, MNL_ARRAY_SIZE(ctl_cb));
+			return len;
+		ret = tt_nl_run_replies(nl, len, seq, cb, data);
 	} while (ret > MNL_CB_STOP);
 
 	if (ret < 0)
-		return -(errno ? errno : EIO);
+		return -errno_or_eio();
 	return 0;
 }
 
@@ -208,6 +297,7 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 struct family_info {
 	const char *group;
 	uint16_t family_id;
+	uint32_t version;
 	uint32_t group_id;
 };
 
@@ -252,6 +342,10 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 	case CTRL_ATTR_FAMILY_ID:
 		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
 			info->family_id = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_VERSION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			info->version = mnl_attr_get_u32(attr);
 		break;
 	case CTRL_ATTR_MCAST_GROUPS:
 		if (info->group &&
@@ -301,6 +395,7 @@ static int query_family(struct tt_nl *nl, const char *family,
  */
 int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 {
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct family_info info = {};
 	int one = 1;
 	int ret;
@@ -333,6 +428,12 @@ int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 		goto err_close_sock;
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
+	/* Only the kernel may send to us; see recv_from_kernel(). */
+	if (connect(mnl_socket_get_fd(nl->sock), (struct sockaddr *)&kernel,
+		    sizeof(kernel)) < 0) {
+		ret = -errno;
+		goto err_close_sock;
+	}
 	nl->seq = time(NULL);
 
 	ret = query_family(nl, family, &info);
@@ -340,6 +441,7 @@ int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 		goto err_close_sock;
 	nl->family_id = info.family_id;
 	nl->family_version = version;
+	nl->kernel_family_version = info.version;
 	return 0;
 
 err_close_sock:
@@ -370,6 +472,9 @@ void tt_nl_close(struct tt_nl *nl)
  *	afterwards, since they would mix with the replies of a request
  * @group: name of the group
  *
+ * nlctrl's "notify" group is joined too, so that tt_nl_receive() can
+ * say when the family goes away (its module is unloaded).
+ *
  * Return: 0 on success, a negative errno otherwise: -ENOENT when the
  * family has no such group, -EPERM when the group needs a capability the
  * caller lacks.
@@ -377,6 +482,7 @@ void tt_nl_close(struct tt_nl *nl)
 int tt_nl_subscribe(struct tt_nl *nl, const char *group)
 {
 	struct family_info info = { .group = group };
+	struct family_info ctrl = { .group = "notify" };
 	int ret;
 
 	ret = query_family(nl, NULL, &info);
@@ -387,7 +493,40 @@ int tt_nl_subscribe(struct tt_nl *nl, const char *group)
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
 				  &info.group_id, sizeof(info.group_id)) < 0)
 		return -errno;
+
+	ret = query_family(nl, "nlctrl", &ctrl);
+	if (ret)
+		return ret;
+	if (!ctrl.group_id)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
+				  &ctrl.group_id, sizeof(ctrl.group_id)) < 0)
+		return -errno;
 	return 0;
+}
+
+static int family_id_cb(const struct nlattr *attr, void *data)
+{
+	uint16_t *id = data;
+
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+		*id = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+/* nlctrl's word that our family was unregistered: its module is gone. */
+static bool family_removed(const struct tt_nl *nl, const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	uint16_t id = 0;
+
+	if (nlh->nlmsg_type != GENL_ID_CTRL ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl) ||
+	    genl->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	mnl_attr_parse(nlh, sizeof(*genl), family_id_cb, &id);
+	return id == nl->family_id;
 }
 
 /* Notifications of other families, or not genl at all, are not ours. */
@@ -395,10 +534,39 @@ static int notification_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct transaction *t = arg;
 
+	if (family_removed(t->nl, nlh)) {
+		errno = ENODEV;
+		return MNL_CB_ERROR;
+	}
 	if (nlh->nlmsg_type != t->nl->family_id ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
 		return MNL_CB_OK;
 	return t->cb(nlh, t->data);
+}
+
+/**
+ * tt_nl_run_notifications - hand the messages of one notification datagram
+ *	to a callback
+ * @nl: socket; the datagram is in @nl->buf
+ * @len: bytes of the datagram
+ * @cb: called for each message of the family
+ * @data: passed to @cb
+ *
+ * Return: 0 on success, a negative errno otherwise: -ENODEV when the
+ * family was unregistered.
+ */
+int tt_nl_run_notifications(struct tt_nl *nl, size_t len, mnl_cb_t cb,
+			    void *data)
+{
+	struct transaction t = { .nl = nl, .cb = cb, .data = data };
+
+	if (!datagram_ok(nl->buf, len))
+		return -EBADMSG;
+	errno = 0;
+	/* Sequence number and port id 0: multicast carries neither. */
+	if (mnl_cb_run(nl->buf, len, 0, 0, notification_cb, &t) < 0)
+		return -errno_or_eio();
+	return 0;
 }
 
 /**
@@ -411,19 +579,71 @@ static int notification_cb(const struct nlmsghdr *nlh, void *arg)
  * Blocks until one datagram arrives; a datagram may hold several messages.
  *
  * Return: 0 on success, a negative errno otherwise: -ENOBUFS when the
- * socket's queue overflowed and notifications were lost.
+ * socket's queue overflowed and notifications were lost, -ENODEV when
+ * the family was unregistered.
  */
 int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
 {
-	struct transaction t = { .nl = nl, .cb = cb, .data = data };
 	ssize_t len;
 
-	len = mnl_socket_recvfrom(nl->sock, nl->buf, nl->buf_len);
+	len = recv_from_kernel(nl);
 	if (len < 0)
-		return -errno;
-	errno = 0;
-	/* Sequence number and port id 0: multicast carries neither. */
-	if (mnl_cb_run(nl->buf, len, 0, 0, notification_cb, &t) < 0)
-		return -(errno ? errno : EIO);
+		return len;
+	clock_gettime(CLOCK_REALTIME, &nl->rx_time);
+	return tt_nl_run_notifications(nl, len, cb, data);
+}
+
+/**
+ * tt_nl_module_version - what MODULE_VERSION() of tapbridge.ko says
+ * @buf: the version, one line, no newline
+ * @len: size of @buf
+ *
+ * Return: 0 on success, -ENOENT when the module is not loaded, -ENODATA
+ * when it is loaded but has no version (or it cannot be read).
+ */
+int tt_nl_module_version(char *buf, size_t len)
+{
+	FILE *f;
+
+	if (access("/sys/module/tapbridge", F_OK))
+		return -ENOENT;
+	f = fopen("/sys/module/tapbridge/version", "r");
+	if (!f)
+		return -ENODATA;
+	if (!fgets(buf, len, f)) {
+		fclose(f);
+		return -ENODATA;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+/**
+ * tt_nl_clock - the time, for rates and their stamps
+ * @mono: CLOCK_MONOTONIC, to measure intervals with
+ * @real: CLOCK_REALTIME, to print
+ *
+ * In nl.c so that tests/fake_nl.c can run a clock of its own.
+ */
+void tt_nl_clock(struct timespec *mono, struct timespec *real)
+{
+	clock_gettime(CLOCK_MONOTONIC, mono);
+	clock_gettime(CLOCK_REALTIME, real);
+}
+
+/**
+ * tt_nl_wait - sleep between two samples of stats -i
+ * @seconds: how long
+ *
+ * Return: 0, or -EINTR when a signal (SIGINT, SIGTERM) cut it short.
+ */
+int tt_nl_wait(double seconds)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)seconds,
+		.tv_nsec = (long)((seconds - (time_t)seconds) * 1e9),
+	};
+
+	return nanosleep(&ts, NULL) ? -errno : 0;
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <libmnl/libmnl.h>
 
@@ -43,9 +44,11 @@ struct tt_nl_error {
  * @seq: sequence number of the request in flight
  * @family_id: the family's dynamic id, resolved through nlctrl
  * @family_version: version put in each request's genl header
+ * @kernel_family_version: the version the kernel registered the family with
  * @buf: request and reply buffer
  * @buf_len: size of @buf; large enough for a whole dump skb
  * @err: the kernel's verdict on the last request
+ * @rx_time: when tt_nl_receive() got its last datagram (CLOCK_REALTIME)
  */
 struct tt_nl {
 	struct mnl_socket *sock;
@@ -53,9 +56,11 @@ struct tt_nl {
 	unsigned int seq;
 	uint16_t family_id;
 	uint8_t family_version;
+	uint32_t kernel_family_version;
 	void *buf;
 	size_t buf_len;
 	struct tt_nl_error err;
+	struct timespec rx_time;
 };
 
 int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version);
@@ -63,7 +68,14 @@ void tt_nl_close(struct tt_nl *nl);
 struct nlmsghdr *tt_nl_request(struct tt_nl *nl, uint8_t cmd, uint16_t flags);
 int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		   void *data);
+int tt_nl_run_replies(struct tt_nl *nl, size_t len, unsigned int seq,
+		      mnl_cb_t cb, void *data);
+int tt_nl_run_notifications(struct tt_nl *nl, size_t len, mnl_cb_t cb,
+			    void *data);
 int tt_nl_subscribe(struct tt_nl *nl, const char *group);
 int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data);
+int tt_nl_module_version(char *buf, size_t len);
+void tt_nl_clock(struct timespec *mono, struct timespec *real);
+int tt_nl_wait(double seconds);
 
 #endif /* _TT_NL_H */

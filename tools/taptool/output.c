@@ -7,11 +7,17 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "names.h"
 #include "output.h"
+#include "parse.h"
+
+/* The spec's default hold-down (uapi/tapbridge.yaml, hold-down). */
+#define HOLD_DOWN_DEFAULT_MS	1000
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -45,19 +51,6 @@ static const struct counter_field mirror_stats_fields[] = {
 	{ TAPBRIDGE_A_MIRROR_SLICED,		"sliced" },
 	{ TAPBRIDGE_A_MIRROR_OVERSIZE,		"oversize" },
 	{ TAPBRIDGE_A_MIRROR_RX_DROPS,		"rx_drops" },
-};
-
-/* Event types as the spec spells them; JSON prints these words. */
-static const char *const event_names[] = {
-	[TAPBRIDGE_EVENT_TYPE_CREATED]		= "created",
-	[TAPBRIDGE_EVENT_TYPE_CHANGED]		= "changed",
-	[TAPBRIDGE_EVENT_TYPE_DELETED]		= "deleted",
-	[TAPBRIDGE_EVENT_TYPE_CARRIER_UP]	= "carrier-up",
-	[TAPBRIDGE_EVENT_TYPE_CARRIER_DOWN]	= "carrier-down",
-	[TAPBRIDGE_EVENT_TYPE_PROPAGATION_DOWN]	= "propagation-down",
-	[TAPBRIDGE_EVENT_TYPE_PROPAGATION_UP]	= "propagation-up",
-	[TAPBRIDGE_EVENT_TYPE_PORT_LOST]	= "port-lost",
-	[TAPBRIDGE_EVENT_TYPE_MIRROR_LOST]	= "mirror-lost",
 };
 
 static void vprint_line(const char *prefix, const char *fmt, va_list ap)
@@ -126,46 +119,20 @@ void tt_print_warnings(const char *const *texts, size_t n, const char *extack)
 
 static const char *mode_name(uint32_t mode)
 {
-	switch (mode) {
-	case TAPBRIDGE_MODE_AGGREGATE:
-		return "aggregate";
-	case TAPBRIDGE_MODE_SPLIT:
-		return "split";
-	case TAPBRIDGE_MODE_CUSTOM:
-		return "custom";
-	default:
-		return NULL;
-	}
+	return tt_word_of(tt_mode_words, mode);
 }
 
 /* The spec's default for a mirror whose direction is not said: both. */
 static const char *direction_name(uint32_t direction)
 {
-	switch (direction) {
-	case TAPBRIDGE_DIRECTION_A_B:
-		return "a-b";
-	case TAPBRIDGE_DIRECTION_B_A:
-		return "b-a";
-	case 0:
-	case TAPBRIDGE_DIRECTION_BOTH:
-		return "both";
-	default:
-		return NULL;
-	}
+	return tt_word_of(tt_direction_words,
+			  direction ?: TAPBRIDGE_DIRECTION_BOTH);
 }
 
 /* The spec's default for tags whose TPID is not said: 802.1Q. */
 static const char *tpid_name(uint32_t tpid)
 {
-	switch (tpid) {
-	case 0:
-	case TAPBRIDGE_TPID_8021Q:
-		return "802.1q";
-	case TAPBRIDGE_TPID_8021AD:
-		return "802.1ad";
-	default:
-		return NULL;
-	}
+	return tt_word_of(tt_tpid_words, tpid ?: TAPBRIDGE_TPID_8021Q);
 }
 
 /*
@@ -259,8 +226,11 @@ static void print_text_preset(const struct tt_instance *inst)
 static void print_text_mirror_list(const struct tt_instance *inst)
 {
 	const struct tt_mirror *m;
+	size_t i;
 
-	for (m = inst->mirrors; m < inst->mirrors + inst->n_mirrors; m++) {
+	/* By index: with no mirrors, @inst->mirrors is NULL, and NULL + 0 is UB. */
+	for (i = 0; i < inst->n_mirrors; i++) {
+		m = &inst->mirrors[i];
 		print_text_link("mirror", m->ifindex);
 		printf(" dir %s", text_or_dash(direction_name(m->direction)));
 		print_text_mirror_options(m);
@@ -281,9 +251,14 @@ static void print_text_config(const struct tt_instance *inst)
 	else
 		print_text_preset(inst);
 
+	/*
+	 * As add takes them back: the hold-down is printed with link
+	 * propagation on, and on its own when it is not the spec's default.
+	 */
 	if (inst->link_propagation)
-		printf(" link-propagation on hold-down %" PRIu32,
-		       inst->hold_down_ms);
+		fputs(" link-propagation on", stdout);
+	if (inst->link_propagation || inst->hold_down_ms != HOLD_DOWN_DEFAULT_MS)
+		printf(" hold-down %" PRIu32, inst->hold_down_ms);
 	if (inst->rx_all)
 		fputs(" rx-all on", stdout);
 	putchar('\n');
@@ -358,11 +333,79 @@ static int put_null(struct json_object *obj, const char *key)
 	return json_object_object_add(obj, key, NULL) ? -ENOMEM : 0;
 }
 
+/*
+ * Length of the valid UTF-8 sequence at @s, 0 if there is none: overlong
+ * forms, surrogates and code points above U+10FFFF are not valid.
+ */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * A JSON string of @s. Interface names and the kernel's messages are
+ * bytes, not text: a byte that is not part of valid UTF-8 is written as
+ * the four characters \xNN, so that the output always parses and the
+ * name can still be told apart.
+ */
+static struct json_object *string_json(const char *s)
+{
+	const unsigned char *in = (const unsigned char *)s;
+	struct json_object *obj;
+	size_t len, n;
+	char *text, *out;
+
+	for (n = 0; in[n] && (len = utf8_sequence(in + n)); n += len)
+		;
+	if (!in[n])
+		return json_object_new_string(s);
+
+	text = malloc(4 * strlen(s) + 1);
+	if (!text)
+		return NULL;
+	for (out = text; *in; ) {
+		len = utf8_sequence(in);
+		if (!len) {
+			out += sprintf(out, "\\x%02x", *in++);
+			continue;
+		}
+		memcpy(out, in, len);
+		out += len;
+		in += len;
+	}
+	*out = '\0';
+	obj = json_object_new_string(text);
+	free(text);
+	return obj;
+}
+
 static int put_string(struct json_object *obj, const char *key, const char *s)
 {
 	if (!s || !*s)
 		return put_null(obj, key);
-	return put(obj, key, json_object_new_string(s));
+	return put(obj, key, string_json(s));
 }
 
 static int put_u64(struct json_object *obj, const char *key, uint64_t value)
@@ -382,11 +425,39 @@ static int put_bool(struct json_object *obj, const char *key, bool value)
 	return put(obj, key, json_object_new_boolean(value));
 }
 
+/* The name of @ifindex in our netns, NULL when it has none. */
+static const char *json_link_name(uint32_t ifindex, char buf[IF_NAMESIZE])
+{
+	return ifindex ? if_indextoname(ifindex, buf) : NULL;
+}
+
+/*
+ * A device another object names (a port, a preset mirror, the device of
+ * an event): {"ifname": ..., "ifindex": ...}, null when there is none.
+ */
+static int put_device(struct json_object *obj, const char *key,
+		      const char *ifname, uint32_t ifindex)
+{
+	struct json_object *dev;
+
+	if (!ifindex && (!ifname || !*ifname))
+		return put_null(obj, key);
+	dev = json_object_new_object();
+	if (!dev)
+		return -ENOMEM;
+	if (put_string(dev, "ifname", ifname) ||
+	    put_nonzero(dev, "ifindex", ifindex)) {
+		json_object_put(dev);
+		return -ENOMEM;
+	}
+	return put(obj, key, dev);
+}
+
 static int put_link(struct json_object *obj, const char *key, uint32_t ifindex)
 {
 	char buf[IF_NAMESIZE];
 
-	return put_string(obj, key, link_name(ifindex, buf));
+	return put_device(obj, key, json_link_name(ifindex, buf), ifindex);
 }
 
 /* @counters is indexed by attribute type; @fields says which go, in order. */
@@ -415,23 +486,21 @@ static struct json_object *direction_json(const struct tt_direction_stats *s)
 	return obj;
 }
 
-static struct json_object *mirror_json(const struct tt_printer *p,
-				       const struct tt_mirror *m)
+static struct json_object *mirror_json(const struct tt_mirror *m)
 {
 	struct json_object *obj = json_object_new_object();
+	char buf[IF_NAMESIZE];
 
 	if (!obj)
 		return NULL;
-	if (put_link(obj, "ifname", m->ifindex) ||
+	if (put_string(obj, "ifname", json_link_name(m->ifindex, buf)) ||
 	    put_nonzero(obj, "ifindex", m->ifindex) ||
 	    put_string(obj, "dir", direction_name(m->direction)) ||
 	    put_nonzero(obj, "snaplen", m->snaplen) ||
 	    put_nonzero(obj, "tag_ab", m->tag_ab) ||
 	    put_nonzero(obj, "tag_ba", m->tag_ba) ||
 	    put_string(obj, "tpid", tpid_name(m->tpid)) ||
-	    put_bool(obj, "rx_pass", m->rx_pass))
-		goto err_put_obj;
-	if (p->view == TT_VIEW_STATS &&
+	    put_bool(obj, "rx_pass", m->rx_pass) ||
 	    put_counters(obj, mirror_stats_fields,
 			 ARRAY_SIZE(mirror_stats_fields), m->counter))
 		goto err_put_obj;
@@ -442,15 +511,14 @@ err_put_obj:
 	return NULL;
 }
 
-static struct json_object *mirror_list_json(const struct tt_printer *p,
-					    const struct tt_instance *inst)
+static struct json_object *mirror_list_json(const struct tt_instance *inst)
 {
 	struct json_object *array = json_object_new_array();
 	struct json_object *obj;
 	size_t i;
 
 	for (i = 0; array && i < inst->n_mirrors; i++) {
-		obj = mirror_json(p, &inst->mirrors[i]);
+		obj = mirror_json(&inst->mirrors[i]);
 		if (!obj || json_object_array_add(array, obj)) {
 			json_object_put(obj);
 			json_object_put(array);
@@ -468,7 +536,7 @@ static struct json_object *string_list_json(const char *const *texts,
 	size_t i;
 
 	for (i = 0; array && i < n; i++) {
-		s = json_object_new_string(texts[i]);
+		s = string_json(texts[i]);
 		if (!s || json_object_array_add(array, s)) {
 			json_object_put(s);
 			json_object_put(array);
@@ -479,58 +547,51 @@ static struct json_object *string_list_json(const char *const *texts,
 }
 
 /*
- * The preset keys keep the meaning they had before mirror lists: a custom
- * list has no preset mirror, so all three are null and "mirrors" says it.
+ * The preset keys are there in every mode: the mode's own mirrors, null
+ * for the keys of other modes (and for a mirror that is detached). A
+ * custom list has no preset mirror: "mirrors" says it all.
  */
 static int put_preset_mirrors(struct json_object *obj,
 			      const struct tt_instance *inst)
 {
-	switch (inst->mode) {
-	case TAPBRIDGE_MODE_AGGREGATE:
-		return put_link(obj, "mirror", inst->mirror);
-	case TAPBRIDGE_MODE_SPLIT:
-		return put_link(obj, "mirror_ab", inst->mirror_ab) ?:
-		       put_link(obj, "mirror_ba", inst->mirror_ba);
-	case TAPBRIDGE_MODE_CUSTOM:
-		return put_null(obj, "mirror") ?:
-		       put_null(obj, "mirror_ab") ?:
-		       put_null(obj, "mirror_ba");
-	default:
-		return 0;
-	}
+	bool aggregate = inst->mode == TAPBRIDGE_MODE_AGGREGATE;
+	bool split = inst->mode == TAPBRIDGE_MODE_SPLIT;
+
+	return put_link(obj, "mirror", aggregate ? inst->mirror : 0) ?:
+	       put_link(obj, "mirror_ab", split ? inst->mirror_ab : 0) ?:
+	       put_link(obj, "mirror_ba", split ? inst->mirror_ba : 0);
 }
 
-static struct json_object *instance_json(const struct tt_printer *p,
-					 const struct tt_instance *inst)
+/*
+ * One instance, the same object for show and stats: every key is always
+ * there, so that a reader needs no case for a mode or a command.
+ */
+static struct json_object *instance_json(const struct tt_instance *inst)
 {
 	struct json_object *obj = json_object_new_object();
 
 	if (!obj)
 		return NULL;
-	if (put_string(obj, "ifname", inst->name) ||
-	    put(obj, "ifindex", json_object_new_int64(inst->ifindex)) ||
+	if (put_u64(obj, "schema_version", TT_JSON_VERSION) ||
+	    put_string(obj, "ifname", inst->name) ||
+	    put_nonzero(obj, "ifindex", inst->ifindex) ||
 	    put_string(obj, "mode", mode_name(inst->mode)) ||
 	    put_link(obj, "port_a", inst->port_a) ||
 	    put_link(obj, "port_b", inst->port_b) ||
 	    put_preset_mirrors(obj, inst) ||
-	    put(obj, "mirrors", mirror_list_json(p, inst)) ||
+	    put(obj, "mirrors", mirror_list_json(inst)) ||
 	    put_bool(obj, "link_propagation", inst->link_propagation) ||
 	    put_u64(obj, "hold_down_ms", inst->hold_down_ms) ||
 	    put_bool(obj, "rx_all", inst->rx_all) ||
 	    put_u64(obj, "propagation_actions", inst->propagation_actions) ||
 	    put(obj, "warnings",
-		string_list_json(inst->warnings, inst->n_warnings)))
-		goto err_put_obj;
-
-	if (p->view == TT_VIEW_STATS &&
-	    (put(obj, "a_to_b", direction_json(&inst->a_to_b)) ||
-	     put(obj, "b_to_a", direction_json(&inst->b_to_a))))
-		goto err_put_obj;
+		string_list_json(inst->warnings, inst->n_warnings)) ||
+	    put(obj, "a_to_b", direction_json(&inst->a_to_b)) ||
+	    put(obj, "b_to_a", direction_json(&inst->b_to_a))) {
+		json_object_put(obj);
+		return NULL;
+	}
 	return obj;
-
-err_put_obj:
-	json_object_put(obj);
-	return NULL;
 }
 
 /**
@@ -579,7 +640,7 @@ int tt_printer_add(struct tt_printer *p, const struct tt_instance *inst)
 		return 0;
 	}
 
-	obj = instance_json(p, inst);
+	obj = instance_json(inst);
 	if (!obj || json_object_array_add(p->instances, obj)) {
 		json_object_put(obj);
 		return -ENOMEM;
@@ -635,19 +696,44 @@ static const char *event_dev_name(const char *name, uint32_t ifindex,
 	return buf;
 }
 
+/*
+ * RFC 3339 in local time, to the microsecond, as "ip -ts monitor" prints
+ * it but with the offset: 2026-12-03T09:12:31.123456+01:00. Empty for a
+ * time not known.
+ */
+static int print_json(struct json_object *obj, bool pretty);
+
+static void format_time(const struct timespec *ts, char *buf, size_t len)
+{
+	struct tm tm;
+	long off;
+	size_t n;
+
+	buf[0] = '\0';
+	if (!ts->tv_sec || !localtime_r(&ts->tv_sec, &tm))
+		return;
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	off = tm.tm_gmtoff / 60;
+	snprintf(buf + n, len - n, ".%06ld%c%02ld:%02ld", ts->tv_nsec / 1000,
+		 off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+}
+
 static void print_text_event(const struct tt_event *ev)
 {
-	char name_buf[IF_NAMESIZE], dev_buf[IF_NAMESIZE];
+	char name_buf[IF_NAMESIZE], dev_buf[IF_NAMESIZE], time_buf[64];
 	const char *name = event_dev_name(ev->name, ev->ifindex, name_buf);
 	const char *dev = event_dev_name(ev->dev_name, ev->dev_ifindex,
 					 dev_buf);
 
+	format_time(&ev->time, time_buf, sizeof(time_buf));
+	if (time_buf[0])
+		printf("[%s] ", time_buf);
 	printf("%s: ", name);
 	switch (ev->type) {
 	case TAPBRIDGE_EVENT_TYPE_CREATED:
 	case TAPBRIDGE_EVENT_TYPE_CHANGED:
 	case TAPBRIDGE_EVENT_TYPE_DELETED:
-		puts(event_names[ev->type]);
+		puts(tt_word_of(tt_event_words, ev->type));
 		break;
 	case TAPBRIDGE_EVENT_TYPE_CARRIER_UP:
 		printf("carrier up on %s\n", dev);
@@ -677,30 +763,25 @@ static void print_text_event(const struct tt_event *ev)
 static int print_json_event(const struct tt_event *ev)
 {
 	struct json_object *obj = json_object_new_object();
+	char type_buf[16], time_buf[64];
 	const char *s;
-	char type_buf[16];
 	int ret = -ENOMEM;
 
 	if (!obj)
 		return -ENOMEM;
 	/* A type from a newer kernel: its number, still as a string. */
 	snprintf(type_buf, sizeof(type_buf), "%" PRIu32, ev->type);
-	s = type_buf;
-	if (ev->type < ARRAY_SIZE(event_names) && event_names[ev->type])
-		s = event_names[ev->type];
+	s = tt_word_of(tt_event_words, ev->type) ?: type_buf;
+	format_time(&ev->time, time_buf, sizeof(time_buf));
 
-	if (put_string(obj, "event", s) ||
-	    put_string(obj, "ifname", ev->name) ||
-	    put_nonzero(obj, "ifindex", ev->ifindex) ||
-	    put_string(obj, "dev", ev->dev_name) ||
-	    put_nonzero(obj, "dev_ifindex", ev->dev_ifindex))
-		goto out_put_obj;
-	s = json_object_to_json_string_ext(obj, JSON_PLAIN);
-	if (!s)
-		goto out_put_obj;
-	puts(s);
-	ret = 0;
-out_put_obj:
+	/* The device's name is the event's: it may be gone by now. */
+	if (!put_u64(obj, "schema_version", TT_JSON_VERSION) &&
+	    !put_string(obj, "time", time_buf) &&
+	    !put_string(obj, "event", s) &&
+	    !put_string(obj, "ifname", ev->name) &&
+	    !put_nonzero(obj, "ifindex", ev->ifindex) &&
+	    !put_device(obj, "dev", ev->dev_name, ev->dev_ifindex))
+		ret = print_json(obj, false);
 	json_object_put(obj);
 	return ret;
 }
@@ -723,6 +804,303 @@ int tt_print_event(const struct tt_event *ev, bool json)
 		ret = print_json_event(ev);
 	else
 		print_text_event(ev);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return -EIO;
+	return ret;
+}
+
+/* One JSON document on a line of its own, indented with -p. */
+static int print_json(struct json_object *obj, bool pretty)
+{
+	const char *s;
+
+	s = json_object_to_json_string_ext(obj, pretty ?
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		JSON_C_TO_STRING_NOSLASHESCAPE : JSON_PLAIN);
+	if (!s)
+		return -ENOMEM;
+	puts(s);
+	return 0;
+}
+
+/**
+ * tt_print_result - the JSON result of add, set or del (-j)
+ * @command: "add", "set" or "del"
+ * @name: the instance's name as given
+ * @reply: what the replies said: warnings, the ifindex
+ * @pretty: indent
+ *
+ * Return: 0 on success, -ENOMEM.
+ */
+int tt_print_result(const char *command, const char *name,
+		    const struct tt_reply *reply, bool pretty)
+{
+	struct json_object *obj = json_object_new_object();
+	int ret = -ENOMEM;
+
+	if (!obj)
+		return -ENOMEM;
+	if (!put_u64(obj, "schema_version", TT_JSON_VERSION) &&
+	    !put_string(obj, "command", command) &&
+	    !put_string(obj, "ifname", name) &&
+	    !put_nonzero(obj, "ifindex", reply->ifindex) &&
+	    !put(obj, "warnings",
+		 string_list_json((const char *const *)reply->warnings,
+				  reply->n_warnings)))
+		ret = print_json(obj, pretty);
+	json_object_put(obj);
+	return ret;
+}
+
+/**
+ * tt_print_version - the JSON of -j -V
+ * @taptool: taptool's version
+ * @module_loaded: tapbridge.ko is loaded
+ * @module: its version, NULL if it has none
+ * @family: the family's version as registered, -1 if not registered
+ * @family_spoken: the family version taptool was built for
+ * @pretty: indent
+ *
+ * Return: 0 on success, -ENOMEM.
+ */
+int tt_print_version(const char *taptool, bool module_loaded,
+		     const char *module, int family, int family_spoken,
+		     bool pretty)
+{
+	struct json_object *obj = json_object_new_object();
+	int ret = -ENOMEM;
+
+	if (!obj)
+		return -ENOMEM;
+	if (!put_u64(obj, "schema_version", TT_JSON_VERSION) &&
+	    !put_string(obj, "taptool", taptool) &&
+	    !put_bool(obj, "module_loaded", module_loaded) &&
+	    !put_string(obj, "module_version", module) &&
+	    !(family >= 0 ? put_u64(obj, "family_version", family) :
+			    put_null(obj, "family_version")) &&
+	    !put_u64(obj, "family_version_spoken", family_spoken))
+		ret = print_json(obj, pretty);
+	json_object_put(obj);
+	return ret;
+}
+
+/**
+ * tt_sample_take - keep the counters of an instance, for tt_print_rates()
+ * @s: filled in
+ * @inst: the instance as parsed
+ */
+void tt_sample_take(struct tt_sample *s, const struct tt_instance *inst)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", inst->name);
+	s->ifindex = inst->ifindex;
+	s->a_to_b = inst->a_to_b;
+	s->b_to_a = inst->b_to_a;
+	for (i = 0; i < inst->n_mirrors && i < TAPBRIDGE_MIRROR_MAX; i++) {
+		s->mirror_ifindex[i] = inst->mirrors[i].ifindex;
+		memcpy(s->mirror[i], inst->mirrors[i].counter,
+		       sizeof(s->mirror[i]));
+	}
+	s->n_mirrors = i;
+}
+
+/* Per second over @seconds; a counter that went back (none should) is 0. */
+static double rate(uint64_t before, uint64_t after, double seconds)
+{
+	return after >= before ? (double)(after - before) / seconds : 0;
+}
+
+/*
+ * A rate for text: as is, to two decimals with the zeros trimmed ("4",
+ * "2.5"), or with -h in K, M, G, T (powers of 1000, as ip -h prints
+ * rates): "1.5K".
+ */
+static const char *rate_text(double r, bool human, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int unit = -1;
+	char *end;
+
+	if (human) {
+		while (r >= 1000 && unit < 3) {
+			r /= 1000;
+			unit++;
+		}
+	}
+	if (unit >= 0) {
+		snprintf(buf, len, "%.1f%c", r, units[unit]);
+		return buf;
+	}
+	snprintf(buf, len, "%.2f", r);
+	end = buf + strlen(buf) - 1;
+	while (*end == '0')
+		*end-- = '\0';
+	if (*end == '.')
+		*end = '\0';
+	return buf;
+}
+
+/*
+ * The entry of @before that is @after's entry @i: the one in the same
+ * place if it is the same device, else the same device elsewhere (the
+ * list changed); a detached entry only in its place.
+ */
+static const uint64_t *mirror_before(const struct tt_sample *before,
+				     const struct tt_sample *after, size_t i)
+{
+	size_t j;
+
+	if (i < before->n_mirrors &&
+	    before->mirror_ifindex[i] == after->mirror_ifindex[i])
+		return before->mirror[i];
+	for (j = 0; j < before->n_mirrors; j++)
+		if (before->mirror_ifindex[j] == after->mirror_ifindex[i] &&
+		    (after->mirror_ifindex[i] || i == j))
+			return before->mirror[j];
+	return NULL;
+}
+
+static void print_text_direction_rates(const char *label, const uint64_t *b,
+				       const uint64_t *a, double seconds,
+				       bool human)
+{
+	char r[9][32];
+	int i;
+
+	for (i = 0; i < 9; i++)
+		rate_text(rate(b[stats_fields[i].attr], a[stats_fields[i].attr],
+			       seconds), human, r[i], sizeof(r[i]));
+	/* stats_fields: rx, fwd (packets, bytes), drops, oversize, mirror. */
+	printf("  %s: rx %s pkt/s %s B/s  fwd %s pkt/s %s B/s  fwd-drops %s/s oversize %s/s  mirror %s pkt/s %s B/s  mirror-drops %s/s\n",
+	       label, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]);
+}
+
+/* The rates of @fields, added to @obj (a new object if NULL). */
+static struct json_object *rates_json(struct json_object *obj,
+				      const struct counter_field *fields,
+				      size_t n, const uint64_t *b,
+				      const uint64_t *a, double seconds)
+{
+	bool own = !obj;
+	size_t i;
+
+	if (own)
+		obj = json_object_new_object();
+	for (i = 0; obj && i < n; i++) {
+		if (put(obj, fields[i].json_key,
+			json_object_new_double(rate(b[fields[i].attr],
+						    a[fields[i].attr],
+						    seconds)))) {
+			if (own)
+				json_object_put(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+static int print_json_rates(const struct tt_sample *before,
+			    const struct tt_sample *after, double seconds,
+			    const struct timespec *time)
+{
+	struct json_object *obj = json_object_new_object();
+	struct json_object *mirrors = json_object_new_array();
+	struct json_object *m;
+	char time_buf[64], buf[IF_NAMESIZE];
+	const uint64_t *mb;
+	int ret = -ENOMEM;
+	size_t i;
+
+	if (!obj || !mirrors)
+		goto out_put;
+	for (i = 0; i < after->n_mirrors; i++) {
+		mb = mirror_before(before, after, i);
+		if (!mb)
+			continue;
+		m = json_object_new_object();
+		if (!m || put_string(m, "ifname",
+				     json_link_name(after->mirror_ifindex[i], buf)) ||
+		    put_nonzero(m, "ifindex", after->mirror_ifindex[i]) ||
+		    !rates_json(m, mirror_stats_fields,
+				ARRAY_SIZE(mirror_stats_fields), mb,
+				after->mirror[i], seconds) ||
+		    json_object_array_add(mirrors, m)) {
+			json_object_put(m);
+			goto out_put;
+		}
+	}
+	format_time(time, time_buf, sizeof(time_buf));
+	if (!put_u64(obj, "schema_version", TT_JSON_VERSION) &&
+	    !put_string(obj, "time", time_buf) &&
+	    !put(obj, "interval_s", json_object_new_double(seconds)) &&
+	    !put_string(obj, "ifname", after->name) &&
+	    !put_nonzero(obj, "ifindex", after->ifindex) &&
+	    !put(obj, "a_to_b", rates_json(NULL, stats_fields,
+					   ARRAY_SIZE(stats_fields),
+					   before->a_to_b.counter,
+					   after->a_to_b.counter, seconds)) &&
+	    !put(obj, "b_to_a", rates_json(NULL, stats_fields,
+					   ARRAY_SIZE(stats_fields),
+					   before->b_to_a.counter,
+					   after->b_to_a.counter, seconds)) &&
+	    !put(obj, "mirrors", mirrors)) {
+		mirrors = NULL;
+		ret = print_json(obj, false);
+	}
+out_put:
+	json_object_put(mirrors);
+	json_object_put(obj);
+	return ret;
+}
+
+/**
+ * tt_print_rates - the rates of one instance between two samples
+ * @before: the earlier sample
+ * @after: the later one, of the same instance
+ * @seconds: time between them
+ * @time: when @after was taken (CLOCK_REALTIME)
+ * @json: one JSON object on one line instead of text
+ * @human: text in K, M, G
+ *
+ * Return: 0 on success, -ENOMEM, or -EIO when stdout took no more.
+ */
+int tt_print_rates(const struct tt_sample *before,
+		   const struct tt_sample *after, double seconds,
+		   const struct timespec *time, bool json, bool human)
+{
+	char time_buf[64], buf[IF_NAMESIZE], r[6][32];
+	const uint64_t *mb, *ma;
+	size_t i;
+	int j, ret = 0;
+
+	if (json) {
+		ret = print_json_rates(before, after, seconds, time);
+		goto flush;
+	}
+	format_time(time, time_buf, sizeof(time_buf));
+	printf("[%s] %s: rates over %s s\n", time_buf,
+	       text_or_dash(after->name), rate_text(seconds, false, buf,
+						    sizeof(buf)));
+	print_text_direction_rates("a->b", before->a_to_b.counter,
+				   after->a_to_b.counter, seconds, human);
+	print_text_direction_rates("b->a", before->b_to_a.counter,
+				   after->b_to_a.counter, seconds, human);
+	for (i = 0; i < after->n_mirrors; i++) {
+		mb = mirror_before(before, after, i);
+		ma = after->mirror[i];
+		if (!mb)
+			continue;
+		for (j = 0; j < 6; j++)
+			rate_text(rate(mb[mirror_stats_fields[j].attr],
+				       ma[mirror_stats_fields[j].attr], seconds),
+				  human, r[j], sizeof(r[j]));
+		printf("  mirror %s: tx %s pkt/s %s B/s  tx-drops %s/s  sliced %s/s  oversize %s/s  rx-drops %s/s\n",
+		       text_or_dash(link_name(after->mirror_ifindex[i], buf)),
+		       r[0], r[1], r[2], r[3], r[4], r[5]);
+	}
+flush:
 	if (fflush(stdout) == EOF || ferror(stdout))
 		return -EIO;
 	return ret;

@@ -10,10 +10,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <linux/tapbridge.h>
 
 struct json_object;
+
+/*
+ * Version of the JSON taptool prints (tools/taptool/taptool.schema.json):
+ * raised when a key changes meaning or goes away, not when one is added.
+ */
+#define TT_JSON_VERSION	1
 
 /**
  * struct tt_direction_stats - counters of one direction of an instance
@@ -128,8 +135,10 @@ void tt_printer_release(struct tt_printer *p);
  * @dev_name: its name as the event carries it, NULL if not said; the
  *	device may be gone by the time the event is read, so this is the
  *	only name there is
+ * @time: when taptool received it (CLOCK_REALTIME), 0 if not known
  */
 struct tt_event {
+	struct timespec time;
 	uint32_t type;
 	uint32_t ifindex;
 	const char *name;
@@ -138,6 +147,38 @@ struct tt_event {
 };
 
 int tt_print_event(const struct tt_event *ev, bool json);
+
+struct tt_reply;
+int tt_print_result(const char *command, const char *name,
+		    const struct tt_reply *reply, bool pretty);
+int tt_print_version(const char *taptool, bool module_loaded,
+		     const char *module, int family, int family_spoken,
+		     bool pretty);
+
+/**
+ * struct tt_sample - the counters of one instance at one time, for rates
+ * @name: the instance's name
+ * @ifindex: the instance's ifindex: samples are matched by it
+ * @a_to_b: counters of direction a->b
+ * @b_to_a: counters of direction b->a
+ * @mirror_ifindex: ifindex of each mirror entry, 0 if detached
+ * @mirror: counters of each mirror entry, indexed as struct tt_mirror's
+ * @n_mirrors: entries in @mirror_ifindex and @mirror
+ */
+struct tt_sample {
+	char name[IF_NAMESIZE];
+	uint32_t ifindex;
+	struct tt_direction_stats a_to_b;
+	struct tt_direction_stats b_to_a;
+	uint32_t mirror_ifindex[TAPBRIDGE_MIRROR_MAX];
+	uint64_t mirror[TAPBRIDGE_MIRROR_MAX][TAPBRIDGE_A_MIRROR_MAX + 1];
+	size_t n_mirrors;
+};
+
+void tt_sample_take(struct tt_sample *s, const struct tt_instance *inst);
+int tt_print_rates(const struct tt_sample *before,
+		   const struct tt_sample *after, double seconds,
+		   const struct timespec *time, bool json, bool human);
 
 void tt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tt_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -11,53 +11,27 @@
 
 #include <linux/genetlink.h>
 
+#include "attrs.h"
 #include "parse.h"
 
 static const enum mnl_attr_data_type
 instance_attr_types[TAPBRIDGE_A_INSTANCE_MAX + 1] = {
-	[TAPBRIDGE_A_INSTANCE_IFINDEX]			= MNL_TYPE_U32,
-	[TAPBRIDGE_A_INSTANCE_NAME]			= MNL_TYPE_NUL_STRING,
-	[TAPBRIDGE_A_INSTANCE_PORT_A]			= MNL_TYPE_U32,
-	[TAPBRIDGE_A_INSTANCE_PORT_B]			= MNL_TYPE_U32,
-	[TAPBRIDGE_A_INSTANCE_MODE]			= MNL_TYPE_U32,
-	[TAPBRIDGE_A_INSTANCE_MIRROR]			= MNL_TYPE_U32,
-	[TAPBRIDGE_A_INSTANCE_MIRROR_AB]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_INSTANCE_MIRROR_BA]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_INSTANCE_STATS_AB]			= MNL_TYPE_NESTED,
-	[TAPBRIDGE_A_INSTANCE_STATS_BA]			= MNL_TYPE_NESTED,
-	[TAPBRIDGE_A_INSTANCE_MIRRORS]			= MNL_TYPE_NESTED,
-	[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION]		= MNL_TYPE_U8,
-	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_INSTANCE_RX_ALL]			= MNL_TYPE_U8,
-	[TAPBRIDGE_A_INSTANCE_WARNING]			= MNL_TYPE_NUL_STRING,
-	[TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS]	= MNL_TYPE_U64,
-	/* PAD: MNL_TYPE_UNSPEC, any length */
+	TT_INSTANCE_ATTRS(TT_INSTANCE_TYPE)
 };
 
 static const enum mnl_attr_data_type
 mirror_attr_types[TAPBRIDGE_A_MIRROR_MAX + 1] = {
-	[TAPBRIDGE_A_MIRROR_IFINDEX]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_MIRROR_DIRECTION]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_MIRROR_SNAPLEN]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_MIRROR_TAG_VID_AB]		= MNL_TYPE_U16,
-	[TAPBRIDGE_A_MIRROR_TAG_VID_BA]		= MNL_TYPE_U16,
-	[TAPBRIDGE_A_MIRROR_TAG_TPID]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_MIRROR_RX_PASS]		= MNL_TYPE_U8,
-	[TAPBRIDGE_A_MIRROR_TX_PACKETS]		= MNL_TYPE_U64,
-	[TAPBRIDGE_A_MIRROR_TX_BYTES]		= MNL_TYPE_U64,
-	[TAPBRIDGE_A_MIRROR_TX_DROPS]		= MNL_TYPE_U64,
-	[TAPBRIDGE_A_MIRROR_SLICED]		= MNL_TYPE_U64,
-	[TAPBRIDGE_A_MIRROR_OVERSIZE]		= MNL_TYPE_U64,
-	[TAPBRIDGE_A_MIRROR_RX_DROPS]		= MNL_TYPE_U64,
+	TT_MIRROR_ATTRS(TT_MIRROR_TYPE)
 };
 
 static const enum mnl_attr_data_type
 event_attr_types[TAPBRIDGE_A_EVENT_MAX + 1] = {
-	[TAPBRIDGE_A_EVENT_TYPE]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_EVENT_IFINDEX]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_EVENT_NAME]		= MNL_TYPE_NUL_STRING,
-	[TAPBRIDGE_A_EVENT_DEV_IFINDEX]		= MNL_TYPE_U32,
-	[TAPBRIDGE_A_EVENT_DEV_NAME]		= MNL_TYPE_NUL_STRING,
+	TT_EVENT_ATTRS(TT_EVENT_TYPE)
+};
+
+static const enum mnl_attr_data_type
+stats_attr_types[TAPBRIDGE_A_STATS_MAX + 1] = {
+	TT_STATS_ATTRS(TT_STATS_TYPE)
 };
 
 /* The attribute table of one attribute set, for check_attr(). */
@@ -146,7 +120,7 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 	if (type == TAPBRIDGE_A_STATS_PAD ||
 	    mnl_attr_type_valid(attr, TAPBRIDGE_A_STATS_MAX) < 0)
 		return MNL_CB_OK;
-	if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0) {
+	if (mnl_attr_validate(attr, stats_attr_types[type]) < 0) {
 		errno = EBADMSG;
 		return MNL_CB_ERROR;
 	}
@@ -334,49 +308,90 @@ int tt_parse_event(const struct nlmsghdr *nlh, struct tt_event *ev)
 }
 
 /**
- * tt_collect_warnings - copy the warnings of a create, set or mirror-add
- *	reply
+ * tt_reply_add_warning - keep a warning text, unless it is kept already
+ * @reply: the texts so far; free them with tt_reply_release()
+ * @text: copied
+ *
+ * The kernel may put one warning both in the reply and in the extack
+ * message, and each request of a sequence repeats the instance's
+ * warnings: each distinct text is kept once, where it first came.
+ *
+ * Return: 0 on success, -ENOMEM.
+ */
+int tt_reply_add_warning(struct tt_reply *reply, const char *text)
+{
+	char **warnings, *copy;
+	size_t i;
+
+	for (i = 0; i < reply->n_warnings; i++)
+		if (!strcmp(reply->warnings[i], text))
+			return 0;
+	/*
+	 * A new array rather than realloc(): gcc 12's -fanalyzer loses track
+	 * of a pointer stored into a buffer realloc() kept in place, and
+	 * reports a leak that is not there. Replies carry a few warnings.
+	 */
+	copy = strdup(text);
+	if (!copy)
+		return -ENOMEM;
+	warnings = malloc((reply->n_warnings + 1) * sizeof(*warnings));
+	if (!warnings) {
+		free(copy);
+		return -ENOMEM;
+	}
+	if (reply->n_warnings)
+		memcpy(warnings, reply->warnings,
+		       reply->n_warnings * sizeof(*warnings));
+	warnings[reply->n_warnings++] = copy;
+	free(reply->warnings);
+	reply->warnings = warnings;
+	return 0;
+}
+
+/**
+ * tt_parse_reply - read the reply of a create, set or mirror-add
  * @nlh: the reply; the buffer is reused for the ACK, hence the copies
- * @w: texts are appended; free them with tt_warnings_release()
+ * @reply: warnings are added, the ifindex set if the reply has it
  *
  * Return: 0 on success, -EBADMSG for a malformed reply, -ENOMEM.
  */
-int tt_collect_warnings(const struct nlmsghdr *nlh, struct tt_warnings *w)
+int tt_parse_reply(const struct nlmsghdr *nlh, struct tt_reply *reply)
 {
 	const struct nlattr *attr;
-	char **text;
 	int ret;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		ret = check_attr(attr, &instance_set);
 		if (ret == -EBADMSG)
 			return ret;
-		if (ret || mnl_attr_get_type(attr) != TAPBRIDGE_A_INSTANCE_WARNING)
+		if (ret)
 			continue;
-
-		text = realloc(w->text, (w->n + 1) * sizeof(*w->text));
-		if (!text)
-			return -ENOMEM;
-		w->text = text;
-		w->text[w->n] = strdup(mnl_attr_get_str(attr));
-		if (!w->text[w->n])
-			return -ENOMEM;
-		w->n++;
+		switch (mnl_attr_get_type(attr)) {
+		case TAPBRIDGE_A_INSTANCE_IFINDEX:
+			reply->ifindex = mnl_attr_get_u32(attr);
+			break;
+		case TAPBRIDGE_A_INSTANCE_WARNING:
+			ret = tt_reply_add_warning(reply,
+						   mnl_attr_get_str(attr));
+			if (ret)
+				return ret;
+			break;
+		}
 	}
 	return 0;
 }
 
 /**
- * tt_warnings_release - free what tt_collect_warnings() copied
- * @w: the warnings
+ * tt_reply_release - free what tt_parse_reply() copied
+ * @reply: the reply
  */
-void tt_warnings_release(struct tt_warnings *w)
+void tt_reply_release(struct tt_reply *reply)
 {
 	size_t i;
 
-	for (i = 0; i < w->n; i++)
-		free(w->text[i]);
-	free(w->text);
-	w->text = NULL;
-	w->n = 0;
+	for (i = 0; i < reply->n_warnings; i++)
+		free(reply->warnings[i]);
+	free(reply->warnings);
+	reply->warnings = NULL;
+	reply->n_warnings = 0;
 }

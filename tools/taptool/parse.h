@@ -13,19 +13,23 @@
 #include "output.h"
 
 /**
- * struct tt_warnings - warning texts of a reply, copied out of the buffer
- * @text: the texts, in the order they came
- * @n: entries in @text
+ * struct tt_reply - what the replies of changes said, copied out of the
+ *	buffer
+ * @warnings: the warning texts, each once, in the order they came
+ * @n_warnings: entries in @warnings
+ * @ifindex: the instance's ifindex, if a reply carried it (create's does)
  */
-struct tt_warnings {
-	char **text;
-	size_t n;
+struct tt_reply {
+	char **warnings;
+	size_t n_warnings;
+	uint32_t ifindex;
 };
 
 int tt_parse_instance(const struct nlmsghdr *nlh, struct tt_instance *inst);
 void tt_instance_release(struct tt_instance *inst);
 int tt_parse_event(const struct nlmsghdr *nlh, struct tt_event *ev);
-int tt_collect_warnings(const struct nlmsghdr *nlh, struct tt_warnings *w);
-void tt_warnings_release(struct tt_warnings *w);
+int tt_parse_reply(const struct nlmsghdr *nlh, struct tt_reply *reply);
+int tt_reply_add_warning(struct tt_reply *reply, const char *text);
+void tt_reply_release(struct tt_reply *reply);
 
 #endif /* _TT_PARSE_H */

@@ -10,13 +10,22 @@
  *
  * What comes back is set by the environment:
  *	TT_FAKE_ERRNO=N		requests fail with errno N ...
+ *	TT_FAKE_FAIL_AT=K	... only the K-th request of the process does
  *	TT_FAKE_EXTACK=MSG	... with this extack message (also on success)
  *	TT_FAKE_WARNINGS=A|B	the reply of a request carries these warnings
  *	TT_FAKE_SUBSCRIBE_ERRNO=N joining the events group fails with N
+ *	TT_FAKE_MODULE_VERSION=V tapbridge.ko is loaded, of version V (empty:
+ *				none); unset, the module is not loaded
+ *	TT_FAKE_FAMILY_VERSION=N the family registered with version N
  *	TT_FAKE_EVENTS=E;E;...	what monitor receives, each E
  *				"TYPE,IFINDEX,NAME,DEV_IFINDEX,DEV_NAME" (empty
- *				fields left out) or "ENOBUFS"; then the
- *				socket fails with ECONNRESET
+ *				fields left out), "ENOBUFS", or "DELFAMILY" (the
+ *				module is unloaded); then the socket fails
+ *				with ECONNRESET
+ *	TT_FAKE_TIME=S		events arrive at S, S + 1, ... seconds
+ *	TT_FAKE_WAITS=N		stats -i is interrupted after N intervals (3)
+ *	TT_FAKE_STATE=FILE	requests act on the instances kept in FILE
+ *				(tests/fake_kernel.c), and get replies with them
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,43 +35,24 @@
 #include <linux/genetlink.h>
 #include <linux/tapbridge.h>
 
+#include "../attrs.h"
 #include "../nl.h"
+#include "fake_kernel.h"
 
 #define FAKE_FAMILY_ID	0x42
 #define FAKE_BUF_LEN	8192
 
 static const char *const cmd_names[] = {
-	[TAPBRIDGE_CMD_CREATE]		= "create",
-	[TAPBRIDGE_CMD_DELETE]		= "delete",
-	[TAPBRIDGE_CMD_GET]		= "get",
-	[TAPBRIDGE_CMD_SET]		= "set",
-	[TAPBRIDGE_CMD_MIRROR_ADD]	= "mirror-add",
-	[TAPBRIDGE_CMD_MIRROR_DEL]	= "mirror-del",
+	TT_CMDS(TT_CMD_NAME)
 };
 
+/* The request log names attributes as the spec does; PAD never shows. */
 static const char *const instance_names[TAPBRIDGE_A_INSTANCE_MAX + 1] = {
-	[TAPBRIDGE_A_INSTANCE_IFINDEX]		= "ifindex",
-	[TAPBRIDGE_A_INSTANCE_NAME]		= "name",
-	[TAPBRIDGE_A_INSTANCE_PORT_A]		= "port-a",
-	[TAPBRIDGE_A_INSTANCE_PORT_B]		= "port-b",
-	[TAPBRIDGE_A_INSTANCE_MODE]		= "mode",
-	[TAPBRIDGE_A_INSTANCE_MIRROR]		= "mirror",
-	[TAPBRIDGE_A_INSTANCE_MIRROR_AB]	= "mirror-ab",
-	[TAPBRIDGE_A_INSTANCE_MIRROR_BA]	= "mirror-ba",
-	[TAPBRIDGE_A_INSTANCE_MIRRORS]		= "mirrors",
-	[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION]	= "link-propagation",
-	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN]	= "hold-down",
-	[TAPBRIDGE_A_INSTANCE_RX_ALL]		= "rx-all",
+	TT_INSTANCE_ATTRS(TT_INSTANCE_NAME)
 };
 
 static const char *const mirror_names[TAPBRIDGE_A_MIRROR_MAX + 1] = {
-	[TAPBRIDGE_A_MIRROR_IFINDEX]		= "ifindex",
-	[TAPBRIDGE_A_MIRROR_DIRECTION]		= "direction",
-	[TAPBRIDGE_A_MIRROR_SNAPLEN]		= "snaplen",
-	[TAPBRIDGE_A_MIRROR_TAG_VID_AB]		= "tag-vid-ab",
-	[TAPBRIDGE_A_MIRROR_TAG_VID_BA]		= "tag-vid-ba",
-	[TAPBRIDGE_A_MIRROR_TAG_TPID]		= "tag-tpid",
-	[TAPBRIDGE_A_MIRROR_RX_PASS]		= "rx-pass",
+	TT_MIRROR_ATTRS(TT_MIRROR_NAME)
 };
 
 static int env_errno(const char *name)
@@ -157,6 +147,8 @@ int tt_nl_open(struct tt_nl *nl, const char *family, uint8_t version)
 		return -ENOMEM;
 	nl->family_id = FAKE_FAMILY_ID;
 	nl->family_version = version;
+	nl->kernel_family_version = getenv("TT_FAKE_FAMILY_VERSION") ?
+		atoi(getenv("TT_FAKE_FAMILY_VERSION")) : TAPBRIDGE_FAMILY_VERSION;
 	return 0;
 }
 
@@ -211,9 +203,13 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
 	const char *extack = getenv("TT_FAKE_EXTACK");
 	int err = env_errno("TT_FAKE_ERRNO");
+	int fail_at = env_errno("TT_FAKE_FAIL_AT");
+	static int requests;
 	char fmt[64];
 	int ret;
 
+	if (fail_at && ++requests != fail_at)
+		err = 0;
 	snprintf(fmt, sizeof(fmt), "%s%%s",
 		 genl->cmd < sizeof(cmd_names) / sizeof(cmd_names[0]) &&
 		 cmd_names[genl->cmd] ? cmd_names[genl->cmd] : "?");
@@ -222,6 +218,13 @@ int tt_nl_transact(struct tt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	memset(&nl->err, 0, sizeof(nl->err));
 	if (extack)
 		snprintf(nl->err.msg, sizeof(nl->err.msg), "%s", extack);
+	if (!err) {
+		ret = fake_kernel(nlh, cb, data);
+		if (ret <= 0)
+			err = -ret;
+		if (err && !extack)
+			nl->err.msg[0] = '\0';
+	}
 	if (err) {
 		nl->err.code = err;
 		return -err;
@@ -284,8 +287,14 @@ int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
 		;
 	if (spec) {
 		next++;
+		if (getenv("TT_FAKE_TIME")) {
+			nl->rx_time.tv_sec = atol(getenv("TT_FAKE_TIME")) + i;
+			nl->rx_time.tv_nsec = 123456789;
+		}
 		if (!strcmp(spec, "ENOBUFS")) {
 			ret = -ENOBUFS;
+		} else if (!strcmp(spec, "DELFAMILY")) {
+			ret = -ENODEV;
 		} else {
 			nlh = tt_nl_request(nl, TAPBRIDGE_CMD_EVENT, 0);
 			put_event(nlh, spec);
@@ -296,4 +305,47 @@ int tt_nl_receive(struct tt_nl *nl, mnl_cb_t cb, void *data)
 	}
 	free(copy);
 	return ret;
+}
+
+/* TT_FAKE_MODULE_VERSION: unset, not loaded; empty, no version. */
+int tt_nl_module_version(char *buf, size_t len)
+{
+	const char *v = getenv("TT_FAKE_MODULE_VERSION");
+
+	if (!v)
+		return -ENOENT;
+	if (!*v)
+		return -ENODATA;
+	snprintf(buf, len, "%s", v);
+	return 0;
+}
+
+/*
+ * The fake's clock starts at TT_FAKE_TIME (default 1700000000) and moves
+ * only when stats -i waits, by exactly the time asked: rates are then
+ * the fake kernel's counter steps divided by the interval. The wait
+ * after TT_FAKE_WAITS (default 3) is cut short, as by SIGINT.
+ */
+static double fake_clock;
+
+void tt_nl_clock(struct timespec *mono, struct timespec *real)
+{
+	const char *base = getenv("TT_FAKE_TIME");
+	double now = (base ? atof(base) : 1700000000) + fake_clock;
+
+	mono->tv_sec = (time_t)fake_clock;
+	mono->tv_nsec = (long)((fake_clock - mono->tv_sec) * 1e9);
+	real->tv_sec = (time_t)now;
+	real->tv_nsec = (long)((now - real->tv_sec) * 1e9);
+}
+
+int tt_nl_wait(double seconds)
+{
+	static int waits;
+	int limit = getenv("TT_FAKE_WAITS") ? atoi(getenv("TT_FAKE_WAITS")) : 3;
+
+	if (++waits > limit)
+		return -EINTR;
+	fake_clock += seconds;
+	return 0;
 }

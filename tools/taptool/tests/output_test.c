@@ -10,6 +10,11 @@
  * usage: output_test show|stats [json] [pretty]
  *        output_test events [json] [wait]
  *        output_test warnings
+ *        output_test bytes [json]
+ *        output_test corpus DIR
+ *
+ * "corpus" writes each message it builds to a file of DIR, as seeds for
+ * the reply parser's fuzzer (tests/fuzz_reply.c).
  *
  * "wait" prints the first event, then reads stdin to its end before the
  * rest: a reader of the pipe must get that first line while we wait.
@@ -31,12 +36,32 @@
 /* Message buffer: each message is built, parsed and printed in turn. */
 static char buf[8192];
 static unsigned int lo;
+static const char *corpus_dir;
+
+/* With "corpus", the message goes to a file too. */
+static void save_message(const struct nlmsghdr *nlh)
+{
+	static unsigned int n;
+	char path[4096];
+	FILE *f;
+
+	if (!corpus_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/msg-%02u", corpus_dir, n++);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(nlh, 1, nlh->nlmsg_len, f);
+		fclose(f);
+	}
+}
 
 static struct nlmsghdr *put_message(uint8_t cmd)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
 
+	/* The id tests/fuzz_reply.c gives the family. */
+	nlh->nlmsg_type = 0x42;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	genl->cmd = cmd;
 	genl->version = TAPBRIDGE_FAMILY_VERSION;
@@ -147,6 +172,7 @@ static int print_instance(struct tt_printer *p, const struct nlmsghdr *nlh)
 	struct tt_instance inst;
 	int ret;
 
+	save_message(nlh);
 	ret = tt_parse_instance(nlh, &inst);
 	if (!ret)
 		ret = tt_printer_add(p, &inst);
@@ -277,7 +303,8 @@ static const struct event_spec events[] = {
 	{ .type = 42, .ifindex = 8, .name = "tap1" },
 };
 
-static int print_event(const struct event_spec *spec, bool json)
+/* Events arrive a second apart from 2023-11-14T22:13:20.5 UTC on. */
+static int print_event(const struct event_spec *spec, size_t i, bool json)
 {
 	struct nlmsghdr *nlh = put_message(TAPBRIDGE_CMD_EVENT);
 	struct tt_event ev;
@@ -293,7 +320,12 @@ static int print_event(const struct event_spec *spec, bool json)
 	if (spec->dev_name)
 		mnl_attr_put_strz(nlh, TAPBRIDGE_A_EVENT_DEV_NAME,
 				  spec->dev_name);
-	return tt_parse_event(nlh, &ev) || tt_print_event(&ev, json) ? -1 : 0;
+	save_message(nlh);
+	if (tt_parse_event(nlh, &ev))
+		return -1;
+	ev.time.tv_sec = 1700000000 + i;
+	ev.time.tv_nsec = 500000000;
+	return tt_print_event(&ev, json) ? -1 : 0;
 }
 
 static int run_events(bool json, bool wait)
@@ -308,7 +340,7 @@ static int run_events(bool json, bool wait)
 		return 1;
 
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
-		if (print_event(&events[i], json))
+		if (print_event(&events[i], i, json))
 			return 1;
 		while (wait && read(STDIN_FILENO, &c, 1) > 0)
 			;
@@ -328,7 +360,7 @@ static int run_warnings(void)
 		"mirror m1: MTU 1400 is below port-a's 1500",
 		"mirror m0: MTU 1400 is below port-a's 1500",
 	};
-	struct tt_warnings w = {};
+	struct tt_reply w = {};
 	struct nlmsghdr *nlh;
 	size_t i;
 	int ret;
@@ -337,20 +369,50 @@ static int run_warnings(void)
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_IFINDEX, 7);
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_WARNING, texts[i]);
-	ret = tt_collect_warnings(nlh, &w);
+	ret = tt_parse_reply(nlh, &w);
 	if (!ret) {
 		fputs("-- extack repeats one\n", stderr);
-		tt_print_warnings((const char *const *)w.text, w.n, texts[1]);
+		tt_print_warnings((const char *const *)w.warnings,
+				  w.n_warnings, texts[1]);
 		fputs("-- extack of its own\n", stderr);
-		tt_print_warnings((const char *const *)w.text, w.n,
+		tt_print_warnings((const char *const *)w.warnings,
+				  w.n_warnings,
 				  "port-b pb: MTU 9000 is above port-a's 1500");
 		fputs("-- extack alone\n", stderr);
 		tt_print_warnings(NULL, 0, texts[0]);
 		fputs("-- nothing\n", stderr);
 		tt_print_warnings(NULL, 0, "");
 	}
-	tt_warnings_release(&w);
+	tt_reply_release(&w);
 	return ret ? 1 : 0;
+}
+
+/*
+ * Names and messages that are not valid UTF-8 (a lone continuation byte,
+ * a truncated sequence, an overlong form, a surrogate) next to valid
+ * multi-byte ones: the JSON must still parse.
+ */
+static int run_bytes(bool json)
+{
+	static const struct event_spec ev = {
+		.type = TAPBRIDGE_EVENT_TYPE_MIRROR_LOST, .ifindex = 7,
+		.name = "t\xc3\xa9\x80", .dev_ifindex = 5,
+		.dev_name = "m\xed\xa0\x80\xc0\xaf",
+	};
+	struct tt_printer printer;
+	struct nlmsghdr *nlh;
+	int ret = 1;
+
+	if (tt_printer_init(&printer, TT_VIEW_SHOW, json, false))
+		return 1;
+	nlh = put_instance("t\xff\xc3", 7, TAPBRIDGE_MODE_AGGREGATE, lo, lo);
+	mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_WARNING,
+			  "mirror \xe2\x82: MTU \xe2\x82\xac below");
+	if (!print_instance(&printer, nlh) && !tt_printer_flush(&printer) &&
+	    !print_event(&ev, 0, json))
+		ret = 0;
+	tt_printer_release(&printer);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -375,5 +437,12 @@ int main(int argc, char **argv)
 		return run_events(json, wait);
 	if (!strcmp(argv[1], "warnings"))
 		return run_warnings();
+	if (!strcmp(argv[1], "bytes"))
+		return run_bytes(json);
+	if (!strcmp(argv[1], "corpus") && argc == 3) {
+		corpus_dir = argv[2];
+		return run_instances(TT_VIEW_SHOW, true, false) ||
+		       run_events(true, false) || run_bytes(true);
+	}
 	return 2;
 }

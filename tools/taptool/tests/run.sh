@@ -13,7 +13,8 @@
 # Prints KTAP; exits 1 if any test failed.
 #
 #   TAPTOOL=path OUTPUT_TEST=path TAPTOOL_FAKE=path tests/run.sh
-#   (defaults: the built ones)
+#   (defaults: the built ones; TT_SANITIZED=1 when they are the ASan/UBSan
+#   builds, which valgrind cannot run)
 
 set -u
 
@@ -26,8 +27,26 @@ NOT_LOADED='Error: the tapbridge kernel module is not loaded (modprobe tapbridge
 HINT='Try "taptool help".'
 NO_IF=nosuch0tt		# an interface name no host has
 
+# Event times are printed in local time: pin it.
+export TZ=UTC
+
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+mkdir "$TMP/json"
+
+# keep_json FILE: a copy of FILE, if it is JSON output, for the schema
+# test at the end (json_outputs_match_the_schema).
+json_n=0
+keep_json()
+{
+	local first
+
+	# A text line of monitor starts with "[2026-...": not JSON.
+	first=$(tr -d ' \t\n' <"$1" | head -c 2)
+	[[ $first == "{"* || $first == "[{" || $first == "[]" ]] || return 0
+	json_n=$((json_n + 1))
+	cp "$1" "$TMP/json/$json_n.json"
+}
 
 # ---- KTAP plumbing --------------------------------------------------------
 
@@ -49,6 +68,7 @@ run()
 {
 	"$TAPTOOL" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
+	keep_json "$TMP/out"
 	out=$(<"$TMP/out")
 	err=$(<"$TMP/err")
 }
@@ -116,6 +136,7 @@ run_test()
 SYNOPSIS=(
 	"taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]"
 	"taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
+	"taptool add NAME port-a IF port-b IF mode custom mirror IF [MIRROR-OPTIONS] [mirror IF [MIRROR-OPTIONS]]... [INSTANCE-OPTIONS]"
 	"taptool set NAME mode aggregate mirror IF [INSTANCE-OPTIONS]"
 	"taptool set NAME mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
 	"taptool set NAME INSTANCE-OPTIONS"
@@ -123,8 +144,8 @@ SYNOPSIS=(
 	"taptool set NAME mirror del IF"
 	"taptool del NAME"
 	"taptool show [NAME]"
-	"taptool stats [NAME]"
-	"taptool monitor"
+	"taptool stats [-i SECONDS] [NAME]"
+	"taptool monitor [NAME]"
 	"taptool help [COMMAND]"
 )
 
@@ -146,7 +167,8 @@ test_help_lists_every_command()
 		grep -qxF "  $line" <<<"$out" ||
 			reasons+=("help does not list \"$line\"")
 	done
-	for line in -j,\ --json -p,\ --pretty -h,\ --help -V,\ --version; do
+	for line in -j,\ --json -p,\ --pretty -h,\ --human -V,\ --version \
+		"    --help" "-n, --netns NETNS" "-b, --batch FILE" "    --force"; do
 		grep -qF -- "  $line " <<<"$out" ||
 			reasons+=("help does not list option \"$line\"")
 	done
@@ -165,15 +187,18 @@ test_help_spells_out_keyword_lists()
 		reasons+=("help has long lines: $(awk 'length > 79' <<<"$out")")
 }
 
+# -h is iproute2's -human; help is --help, -help or a prefix of -help.
 test_help_options_print_the_same_text()
 {
 	local help
 
 	run help
 	help=$out
-	expect_run 0 "$help" "" -h
 	expect_run 0 "$help" "" --help
+	expect_run 0 "$help" "" -help
+	expect_run 0 "$help" "" -he
 	expect_run 0 "$help" "" -j --help
+	expect_run 2 "" "$help" -h
 }
 
 test_no_arguments_print_usage_on_stderr()
@@ -189,27 +214,74 @@ test_command_help()
 {
 	local add set
 
-	add="Usage:"$'\n'"  ${SYNOPSIS[0]}"$'\n'"  ${SYNOPSIS[1]}"
-	add+=$'\n\n'"$INSTANCE_OPTIONS"
+	add="Usage:"$(printf '\n  %s' "${SYNOPSIS[@]:0:3}")
+	add+=$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"
 	expect_run 0 "$add" "" add help
 	expect_run 0 "$add" "" help add
-	set="Usage:"$(printf '\n  %s' "${SYNOPSIS[@]:2:5}")
+	set="Usage:"$(printf '\n  %s' "${SYNOPSIS[@]:3:5}")
 	set+=$'\n\n'"$INSTANCE_OPTIONS"$'\n'"$MIRROR_OPTIONS"
 	expect_run 0 "$set" "" set help
 	expect_run 0 "$set" "" help set
-	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[8]}" "" show help
-	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[7]}" "" del help
-	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[10]}" "" monitor help
+	expect_run 0 "$set" "" help se
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[9]}" "" show help
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[9]}" "" help ls
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[8]}" "" del help
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[11]}" "" monitor help
 	usage_error 'unknown command "frob"' help frob
 }
 
+# COMMAND -h, --help and help print COMMAND's lines and send nothing:
+# before, "add -h" created an instance named "-h".
+test_command_help_sends_nothing()
+{
+	local add show words
+
+	add=$("$TAPTOOL" help add)
+	show=$("$TAPTOOL" help show)
+	for words in "add -h" "add --help" "add -help" "add help" \
+		     "add t0 port-a lo -h" "add t0 port-a lo port-b --help" \
+		     "set t0 mirror add lo -h"; do
+		# shellcheck disable=SC2086 # the words are the arguments
+		fake $words
+		expect "taptool $words" "0|$([[ $words == set* ]] &&
+			"$TAPTOOL" help set || echo "$add")||" \
+			"$rc|$out|$err|$sent"
+	done
+	for words in "show -h" "sh --help" "ls help" "list -h"; do
+		# shellcheck disable=SC2086
+		fake $words
+		expect "taptool $words" "0|$show||" "$rc|$out|$err|$sent"
+	done
+}
+
+# The version comes from the Makefile, the one place it is kept.
 test_version()
 {
+	local version
+
+	version=$(sed -n 's/^TT_VERSION[[:space:]]*:= *//p' "$DIR/../Makefile")
 	run -V
 	expect "-V exit code" 0 "$rc"
-	[[ $out =~ ^taptool\ [0-9]+\.[0-9]+$ ]] ||
-		reasons+=("-V printed \"$out\"")
+	expect "-V first line" "taptool $version" "${out%%$'\n'*}"
 	expect_run 0 "$out" "" --version
+	expect_run 0 "$out" "" -version
+	fake -V
+	expect "-V, no module" "0|taptool $version"$'\n'"tapbridge module: not loaded|" \
+		"$rc|$out|$err"
+	TT_FAKE_MODULE_VERSION=1.2 TT_FAKE_FAMILY_VERSION=3 fake -V
+	expect "-V, module 1.2, family 3" "0|taptool $version
+tapbridge module: 1.2
+tapbridge family: version 3 (taptool speaks 1)|" "$rc|$out|$err"
+	TT_FAKE_MODULE_VERSION= fake -V
+	expect "-V, module without a version" "0|taptool $version
+tapbridge module: loaded, no version
+tapbridge family: version 1 (taptool speaks 1)|" "$rc|$out|$err"
+	TT_FAKE_MODULE_VERSION=1.2 fake -j -V
+	expect "-j -V" "0|{\"schema_version\":1,\"taptool\":\"$version\",\"module_loaded\":true,\"module_version\":\"1.2\",\"family_version\":1,\"family_version_spoken\":1}|" \
+		"$rc|$out|$err"
+	fake -j -V
+	expect "-j -V, no module" "0|{\"schema_version\":1,\"taptool\":\"$version\",\"module_loaded\":false,\"module_version\":null,\"family_version\":null,\"family_version_spoken\":1}|" \
+		"$rc|$out|$err"
 }
 
 # ---- grammar errors: exit 2, one message, the hint ------------------------
@@ -217,13 +289,185 @@ test_version()
 test_unknown_command()
 {
 	usage_error 'unknown command "frob"' frob
-	usage_error 'unknown command "list"' -j list
+	usage_error 'unknown command "lists"' -j lists
+	usage_error 'unknown command "-j"' -- -j show
+}
+
+test_ambiguous_command()
+{
+	usage_error 'ambiguous command "s": set, show or stats' s t0
+	usage_error 'ambiguous command "s": set, show or stats' -j s
 }
 
 test_unknown_option()
 {
 	usage_error 'unknown option "-x"' -x show
 	usage_error 'unknown option "--jsonx"' --jsonx show
+	usage_error 'unknown option "--j"' --j show
+	usage_error 'unknown option "-jsonx"' -jsonx show
+	usage_error 'option "-n" needs NETNS' -n
+	usage_error 'option "-batch" needs FILE' -batch
+}
+
+# Prefixes of commands and keywords, and the aliases, send what the words
+# in full send.
+test_prefixes_and_aliases()
+{
+	sends 'get dump' sh
+	sends 'get dump' ls
+	sends 'get dump' list
+	sends 'get dump' l
+	sends 'get name="t0"' st t0
+	sends 'delete name="t0"' delete t0
+	sends 'delete name="t0"' d t0
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
+		a t0 port-a lo port-b lo mo aggregate mirror lo
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:2 mirror-ab=u32:1 mirror-ba=u32:1 rx-all=u8:1' \
+		a t0 port-a lo port-b lo mo split mirror-a lo mirror-b lo rx-a on
+	sends 'set name="t0" link-propagation=u8:1 hold-down=u32:5' \
+		se t0 l on h 5
+	sends 'mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:1 snaplen=u32:64 rx-pass=u8:1 }' \
+		se t0 mirror add lo d a-b s 64 r on
+	sends 'mirror-del name="t0" mirrors={ ifindex=u32:1 }' set t0 mirror del lo
+	fake mo x
+	expect "mo is monitor" "1|subscribe events" "$rc|$sent"
+}
+
+test_ambiguous_keyword()
+{
+	usage_error 'ambiguous keyword "po" for "add": port-a or port-b' \
+		add t0 po lo
+	usage_error 'ambiguous keyword "mi" for "add": mirror, mirror-ab or mirror-ba' \
+		add t0 port-a lo mi lo
+	usage_error 'ambiguous keyword "m" for "set": mode, mirror, mirror-ab or mirror-ba' \
+		set t0 m lo
+	usage_error 'ambiguous keyword "t" for "mirror add": tag-ab, tag-ba or tpid' \
+		set t0 mirror add lo t 5
+	usage_error 'unknown keyword "-j" for "add" (options go before the command)' \
+		add t0 port-a lo -j on
+}
+
+# A name that starts with "-" is an option mistyped, unless after "--".
+test_names_starting_with_a_dash()
+{
+	local inst='is not a valid instance name: it starts with "-" (put "--" before the arguments to mean it)'
+	local iface='is not a valid interface name: it starts with "-" (put "--" before the arguments to mean it)'
+
+	usage_error "\"-x\" $inst" add -x port-a lo
+	usage_error "\"-j\" $inst" show -j
+	usage_error "\"-x\" $inst" del -x
+	usage_error "\"-x\" $inst" set -x rx-all on
+	usage_error "\"-x\" $inst" stats -x
+	usage_error "\"-lo\" $iface" add t0 port-a -lo
+	usage_error "\"-lo\" $iface" set t0 mirror add -lo
+	usage_error "\"-lo\" $iface" set t0 mirror del -lo
+	usage_error "\"-lo\" $iface" set t0 mode aggregate mirror -lo
+	sends 'delete name="-x"' del -- -x
+	sends 'get name="-h"' show -- -h
+	fails_with 'interface "-lo" does not exist' add -- t0 port-a -lo
+}
+
+# "--" ends the options: what follows is the command.
+test_double_dash_ends_options()
+{
+	sends 'get dump' -- show
+	fake -j -- show
+	expect "-j -- show" "0|[]|" "$rc|$out|$err"
+}
+
+# iproute2's spellings of the options, and prefixes of them.
+test_option_spellings()
+{
+	local spelling
+
+	for spelling in -j -json -js --json; do
+		fake $spelling show
+		expect "$spelling show" "0|[]|" "$rc|$out|$err"
+	done
+	for spelling in "-jp" "-json -pretty" "-j -p" "--json --pretty" "-pr -j"; do
+		# shellcheck disable=SC2086
+		fake $spelling show
+		expect "$spelling show" "0|["$'\n'"]|" "$rc|$out|$err"
+	done
+}
+
+# -j on add, set and del prints the result, warnings in it, on stdout.
+test_json_result_of_changes()
+{
+	local w1="mirror m0: MTU 1400 is below port-a's 1500" w2="port-b pb: MTU 9000"
+
+	TT_FAKE_WARNINGS="$w1|$w2" TT_FAKE_EXTACK=$w1 \
+		fake -j add t0 port-a lo port-b lo mode aggregate mirror lo
+	expect "-j add" "0|{\"schema_version\":1,\"command\":\"add\",\"ifname\":\"t0\",\"ifindex\":7,\"warnings\":[\"$w1\",\"$w2\"]}|" \
+		"$rc|$out|$err"
+	TT_FAKE_EXTACK=$w2 fake -j set t0 rx-all on
+	expect "-j set" "0|{\"schema_version\":1,\"command\":\"set\",\"ifname\":\"t0\",\"ifindex\":null,\"warnings\":[\"$w2\"]}|" \
+		"$rc|$out|$err"
+	fake -json set t0 mirror add lo
+	expect "-json set mirror add" "0|{\"schema_version\":1,\"command\":\"set\",\"ifname\":\"t0\",\"ifindex\":null,\"warnings\":[]}|" \
+		"$rc|$out|$err"
+	fake -j del t0
+	expect "-j del" "0|{\"schema_version\":1,\"command\":\"del\",\"ifname\":\"t0\",\"ifindex\":null,\"warnings\":[]}|" \
+		"$rc|$out|$err"
+	fake -jp del t0
+	expect "-jp del" "0|{
+  \"schema_version\": 1,
+  \"command\": \"del\",
+  \"ifname\": \"t0\",
+  \"ifindex\": null,
+  \"warnings\": [
+  ]
+}|" "$rc|$out|$err"
+	# A refusal is still an error on stderr, with nothing on stdout.
+	TT_FAKE_ERRNO=17 TT_FAKE_EXTACK='tap0: name in use' fake -j del t0
+	expect "-j del refused" "1||Error: tap0: name in use" "$rc|$out|$err"
+}
+
+# add of a custom list: create on the first entry's device, then each
+# entry with its options; the instance goes again if an entry is refused.
+test_add_custom_list()
+{
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1 rx-all=u8:1
+mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:3 }
+mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:1 snaplen=u32:64 tag-vid-ab=u16:1 tag-vid-ba=u16:4094 tag-tpid=u32:2 rx-pass=u8:1 }' \
+		add t0 mode custom port-a lo port-b lo mirror lo dir both \
+		mirror lo dir a-b snaplen 64 tag-ab 1 tag-ba 4094 tpid 802.1ad \
+		rx-pass on rx-all on
+	TT_FAKE_ERRNO=22 TT_FAKE_EXTACK='mirror lo: already a mirror' \
+		TT_FAKE_FAIL_AT=3 fake add t0 mode custom port-a lo port-b lo \
+		mirror lo mirror lo dir a-b
+	expect "custom add, second entry refused" "1||Error: mirror lo: already a mirror" \
+		"$rc|$out|$err"
+	expect "custom add undone" 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1
+mirror-add name="t0" mirrors={ ifindex=u32:1 }
+mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:1 }
+delete name="t0"' "$sent"
+	TT_FAKE_ERRNO=19 TT_FAKE_FAIL_AT=1 fake add t0 mode custom port-a lo \
+		port-b lo mirror lo
+	expect "custom add, create refused: nothing to undo" \
+		"1|Error: No such device|"'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
+		"$rc|$err|$sent"
+	usage_error 'mode custom needs a "mirror IF"' add t0 mode custom port-a lo
+	usage_error 'mode custom takes "mirror IF [MIRROR-OPTIONS]" entries, not "mirror-ab"' \
+		add t0 mode custom mirror lo mirror-ab lo
+	usage_error '"dir" must follow the "mirror IF" it belongs to' \
+		add t0 dir a-b mode custom mirror lo
+	usage_error '"dir" is given twice' \
+		add t0 mode custom mirror lo dir a-b dir b-a
+	usage_error '"snaplen" after "mirror" needs mode custom' \
+		add t0 mode aggregate mirror lo snaplen 64
+	usage_error '"mirror" is given twice' add t0 mirror lo mirror lo
+	usage_error 'at most 8 mirrors can be given' add t0 mode custom \
+		$(for i in 1 2 3 4 5 6 7 8 9; do echo mirror lo; done)
+	usage_error 'mode custom is made with "set NAME mirror add" and "mirror del"' \
+		set t0 mode custom
+}
+
+# A line of show, given to add as it is printed, "NAME:" included.
+test_add_takes_the_name_as_show_prints_it()
+{
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
+		add t0: mode aggregate port-a lo port-b lo mirror lo
 }
 
 test_missing_instance_name()
@@ -251,9 +495,9 @@ test_unknown_keyword()
 
 test_unknown_mode()
 {
-	usage_error 'unknown mode "mirror" (aggregate or split)' \
+	usage_error 'unknown mode "mirror" (aggregate, split or custom)' \
 		add t0 port-a lo port-b lo mode mirror mirror lo
-	usage_error 'unknown mode "Split" (aggregate or split)' \
+	usage_error 'unknown mode "Split" (aggregate, split or custom)' \
 		set t0 mode Split
 }
 
@@ -290,8 +534,8 @@ test_unexpected_argument()
 	usage_error 'unexpected argument "t1"' show t0 t1
 	usage_error 'unexpected argument "t1"' -j stats t0 t1
 	usage_error 'unexpected argument "set"' help add set
-	usage_error 'unexpected argument "t0"' monitor t0
-	usage_error 'unexpected argument "lo"' -j monitor lo
+	usage_error 'unexpected argument "t1"' monitor t0 t1
+	usage_error 'unexpected argument "lo"' -j monitor t0 lo
 }
 
 test_set_needs_something_to_change()
@@ -376,7 +620,7 @@ test_mirror_del_grammar()
 test_keywords_of_other_commands()
 {
 	usage_error 'unknown keyword "snaplen" for "set"' set t0 snaplen 128
-	usage_error 'unknown keyword "dir" for "add"' \
+	usage_error '"dir" after "mirror" needs mode custom' \
 		add t0 port-a lo port-b lo mode aggregate mirror lo dir both
 	usage_error 'unknown keyword "link-propagation" for "mirror add"' \
 		set t0 mirror add lo link-propagation on
@@ -525,6 +769,7 @@ fake()
 	: >"$TMP/sent"
 	TT_FAKE_LOG="$TMP/sent" "$TAPTOOL_FAKE" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
+	keep_json "$TMP/out"
 	out=$(<"$TMP/out")
 	err=$(<"$TMP/err")
 	sent=$(<"$TMP/sent")
@@ -652,25 +897,45 @@ test_reports_kernel_errors()
 test_monitor_prints_each_event()
 {
 	local events='1,7,tap0;5,7,tap0,5,pa;ENOBUFS;6,7,tap0,6,pb'
+	local t='2023-11-14T22:13:2'
 
-	TT_FAKE_EVENTS=$events fake monitor
+	TT_FAKE_TIME=1700000000 TT_FAKE_EVENTS=$events fake monitor
 	expect "monitor exit code" 1 "$rc"
 	expect "monitor request" "subscribe events" "$sent"
 	expect "monitor stdout" "\
-tap0: created
-tap0: carrier down on pa
-tap0: link propagation took pb down" "$out"
+[${t}0.123456+00:00] tap0: created
+[${t}1.123456+00:00] tap0: carrier down on pa
+[${t}3.123456+00:00] tap0: link propagation took pb down" "$out"
 	# A queue overflow is said and the monitor goes on; the fake then
 	# ends the socket.
 	expect "monitor stderr" "\
 Warning: events were lost: the receive queue overflowed
 Error: Connection reset by peer" "$err"
 
-	TT_FAKE_EVENTS=$events fake -j -p monitor
+	TT_FAKE_TIME=1700000000 TT_FAKE_EVENTS=$events fake -j -p monitor
 	expect "monitor -j stdout" "\
-{\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
-{\"event\":\"carrier-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":5}
-{\"event\":\"propagation-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pb\",\"dev_ifindex\":6}" "$out"
+{\"schema_version\":1,\"time\":\"${t}0.123456+00:00\",\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null}
+{\"schema_version\":1,\"time\":\"${t}1.123456+00:00\",\"event\":\"carrier-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":{\"ifname\":\"pa\",\"ifindex\":5}}
+{\"schema_version\":1,\"time\":\"${t}3.123456+00:00\",\"event\":\"propagation-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":{\"ifname\":\"pb\",\"ifindex\":6}}" "$out"
+}
+
+# monitor NAME prints the events of that instance only.
+test_monitor_one_instance()
+{
+	TT_FAKE_EVENTS='1,7,tap0;1,8,tap1;5,8,tap1,5,pa;3,7,tap0' fake monitor tap1
+	expect "monitor tap1" "1|tap1: created
+tap1: carrier down on pa|Error: Connection reset by peer" "$rc|$out|$err"
+	usage_error '"abcdefghijklmnop" is not a valid instance name (1 to 15 characters)' \
+		monitor abcdefghijklmnop
+}
+
+# When nlctrl says the family is gone, monitor says so and fails.
+test_monitor_module_unloaded()
+{
+	TT_FAKE_EVENTS='1,7,tap0;DELFAMILY;1,8,tap1' fake -j monitor
+	expect "monitor, module unloaded" \
+		"1|{\"schema_version\":1,\"time\":null,\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null}|Error: the tapbridge kernel module was unloaded" \
+		"$rc|$out|$err"
 }
 
 test_monitor_refusals()
@@ -689,6 +954,262 @@ test_monitor_refusals()
 		"1|Error: cannot write to standard output" "$?|$(<"$TMP/err")"
 }
 
+# ---- round trip: a show line given to add makes the same instance -------
+
+# Every mode and option the selftests use, alone and together, on the
+# model of the family (tests/fake_kernel.c): add it, show it, delete it,
+# add the show line as printed, and show must print the same, in text and
+# in JSON (but for the new ifindex).
+ROUND_TRIPS=(
+	"mode aggregate mirror lo"
+	"mode split mirror-ab lo mirror-ba lo"
+	"mode aggregate mirror lo link-propagation on"
+	"mode aggregate mirror lo link-propagation on hold-down 200"
+	"mode aggregate mirror lo link-propagation on hold-down 0"
+	"mode split mirror-ab lo mirror-ba lo rx-all on"
+	"mode aggregate mirror lo link-propagation off hold-down 5000 rx-all on"
+	"mode split mirror-ab lo mirror-ba lo link-propagation on hold-down 600000 rx-all on"
+	"mode custom mirror lo"
+	"mode custom mirror lo dir a-b"
+	"mode custom mirror lo dir b-a"
+	"mode custom mirror lo dir both snaplen 64"
+	"mode custom mirror lo snaplen 65535"
+	"mode custom mirror lo tag-ab 1"
+	"mode custom mirror lo tag-ba 4094"
+	"mode custom mirror lo tag-ab 101 tag-ba 102 tpid 802.1ad"
+	"mode custom mirror lo tag-ab 10 tpid 802.1q"
+	"mode custom mirror lo rx-pass on"
+	"mode custom mirror lo rx-pass off"
+	"mode custom mirror lo dir a-b snaplen 128 tag-ab 10 tag-ba 20 tpid 802.1ad rx-pass on link-propagation on hold-down 250 rx-all on"
+)
+
+# config_json STATE: the -j show of the model's instance without what a
+# new instance changes (its ifindex, the counters).
+config_json()
+{
+	TT_FAKE_STATE=$1 fake -j show
+	jq -c '.[0] | del(.ifindex, .a_to_b, .b_to_a, .mirrors[].tx_packets,
+		.mirrors[].tx_bytes, .mirrors[].tx_drops, .mirrors[].sliced,
+		.mirrors[].oversize, .mirrors[].rx_drops)' <<<"$out"
+}
+
+test_show_line_given_to_add_makes_the_same_instance()
+{
+	local config line json state=$TMP/state
+
+	for config in "${ROUND_TRIPS[@]}"; do
+		rm -f "$state"
+		# shellcheck disable=SC2086 # the words are the arguments
+		TT_FAKE_STATE=$state fake add t0 port-a lo port-b lo $config
+		expect "add t0 $config" "0|" "$rc|$err"
+		TT_FAKE_STATE=$state fake show
+		line=$out
+		json=$(config_json "$state")
+		TT_FAKE_STATE=$state fake del t0
+		# shellcheck disable=SC2086
+		TT_FAKE_STATE=$state fake add $line
+		expect "add $line" "0|" "$rc|$err"
+		TT_FAKE_STATE=$state fake show
+		expect "show after add of \"$line\"" "$line" "$out"
+		expect "-j show after add of \"$line\"" "$json" \
+			"$(config_json "$state")"
+	done
+	round_trip_of_a_list
+}
+
+# A list of several entries made by mirror add, in its order, on veths
+# of a netns of its own: the entries need devices of their own.
+round_trip_of_a_list()
+{
+	local ns=tt-list-$$ state=$TMP/state line want
+
+	if ! ip netns add "$ns" 2>/dev/null; then
+		reasons+=("cannot create a network namespace for the list")
+		return
+	fi
+	ip -n "$ns" link add a0 type veth peer name a1 &&
+	ip -n "$ns" link add b0 type veth peer name b1 &&
+	ip -n "$ns" link add c0 type veth peer name c1 ||
+		reasons+=("cannot create veths in $ns")
+	rm -f "$state"
+	TT_FAKE_STATE=$state fake -n "$ns" add t0 port-a a0 port-b a1 \
+		mode split mirror-ab b0 mirror-ba b1
+	TT_FAKE_STATE=$state fake -n "$ns" set t0 mirror add c0 dir b-a snaplen 100
+	TT_FAKE_STATE=$state fake -n "$ns" set t0 mirror add b0 dir a-b tag-ab 7
+	TT_FAKE_STATE=$state fake -n "$ns" set t0 mirror add c1 rx-pass on
+	TT_FAKE_STATE=$state fake -n "$ns" show
+	line=$out
+	want="t0: mode custom port-a a0 port-b a1 mirror b0 dir a-b tag-ab 7"
+	want+=" mirror b1 dir b-a mirror c0 dir b-a snaplen 100 mirror c1 dir both rx-pass on"
+	expect "show of a list made by mirror add" "$want" "$line"
+	TT_FAKE_STATE=$state fake -n "$ns" del t0
+	# shellcheck disable=SC2086 # the words are the arguments
+	TT_FAKE_STATE=$state fake -n "$ns" add $line
+	TT_FAKE_STATE=$state fake -n "$ns" show
+	expect "show after add of \"$line\"" "$line" "$out"
+	ip netns del "$ns"
+}
+
+# ---- stats -i: rates from known counter steps ------------------------------
+
+# On the model (tests/fake_kernel.c), each get is one tick: a->b counter
+# attribute A grows by A a tick, b->a by 10 A, mirror entry M's counter A
+# by A + 100 M. The fake clock moves by exactly the interval.
+test_stats_interval_rates()
+{
+	local state=$TMP/state t='[2023-11-14T22:13:2'
+
+	rm -f "$state"
+	TT_FAKE_STATE=$state fake add t0 port-a lo port-b lo mode aggregate mirror lo
+	TT_FAKE_STATE=$state fake add t1 port-a lo port-b lo mode split \
+		mirror-ab lo mirror-ba lo
+	TT_FAKE_STATE=$state TT_FAKE_WAITS=2 fake stats -i 2
+	expect "stats -i 2: two intervals, then SIGINT" "0|$(cat <<EOF
+${t}2.000000+00:00] t0: rates over 2 s
+  a->b: rx 1 pkt/s 1.5 B/s  fwd 2 pkt/s 2.5 B/s  fwd-drops 3/s oversize 5/s  mirror 3.5 pkt/s 4 B/s  mirror-drops 4.5/s
+  b->a: rx 10 pkt/s 15 B/s  fwd 20 pkt/s 25 B/s  fwd-drops 30/s oversize 50/s  mirror 35 pkt/s 40 B/s  mirror-drops 45/s
+  mirror lo: tx 4.5 pkt/s 5 B/s  tx-drops 5.5/s  sliced 6/s  oversize 6.5/s  rx-drops 7/s
+${t}2.000000+00:00] t1: rates over 2 s
+  a->b: rx 1 pkt/s 1.5 B/s  fwd 2 pkt/s 2.5 B/s  fwd-drops 3/s oversize 5/s  mirror 3.5 pkt/s 4 B/s  mirror-drops 4.5/s
+  b->a: rx 10 pkt/s 15 B/s  fwd 20 pkt/s 25 B/s  fwd-drops 30/s oversize 50/s  mirror 35 pkt/s 40 B/s  mirror-drops 45/s
+  mirror lo: tx 4.5 pkt/s 5 B/s  tx-drops 5.5/s  sliced 6/s  oversize 6.5/s  rx-drops 7/s
+  mirror lo: tx 54.5 pkt/s 55 B/s  tx-drops 55.5/s  sliced 56/s  oversize 56.5/s  rx-drops 57/s
+${t}4.000000+00:00] t0: rates over 2 s
+  a->b: rx 1 pkt/s 1.5 B/s  fwd 2 pkt/s 2.5 B/s  fwd-drops 3/s oversize 5/s  mirror 3.5 pkt/s 4 B/s  mirror-drops 4.5/s
+  b->a: rx 10 pkt/s 15 B/s  fwd 20 pkt/s 25 B/s  fwd-drops 30/s oversize 50/s  mirror 35 pkt/s 40 B/s  mirror-drops 45/s
+  mirror lo: tx 4.5 pkt/s 5 B/s  tx-drops 5.5/s  sliced 6/s  oversize 6.5/s  rx-drops 7/s
+${t}4.000000+00:00] t1: rates over 2 s
+  a->b: rx 1 pkt/s 1.5 B/s  fwd 2 pkt/s 2.5 B/s  fwd-drops 3/s oversize 5/s  mirror 3.5 pkt/s 4 B/s  mirror-drops 4.5/s
+  b->a: rx 10 pkt/s 15 B/s  fwd 20 pkt/s 25 B/s  fwd-drops 30/s oversize 50/s  mirror 35 pkt/s 40 B/s  mirror-drops 45/s
+  mirror lo: tx 4.5 pkt/s 5 B/s  tx-drops 5.5/s  sliced 6/s  oversize 6.5/s  rx-drops 7/s
+  mirror lo: tx 54.5 pkt/s 55 B/s  tx-drops 55.5/s  sliced 56/s  oversize 56.5/s  rx-drops 57/s
+EOF
+)|" "$rc|$out|$err"
+	expect "stats -i 2: a dump per sample" \
+		"get dump"$'\n'"get dump"$'\n'"get dump" "$sent"
+
+	# JSON: one object a line, per instance and interval; -h does not
+	# change it.
+	TT_FAKE_STATE=$state TT_FAKE_WAITS=1 fake -j -h stats -i 0.5 t0
+	expect "-j stats -i 0.5 t0" "0|$(json_lines <<'EOF'
+{"schema_version":1,"time":"2023-11-14T22:13:20.500000+00:00","interval_s":0.5,
+"ifname":"t0","ifindex":100,"a_to_b":{"rx_packets":4.0,"rx_bytes":6.0,
+"fwd_packets":8.0,"fwd_bytes":10.0,"fwd_drops":12.0,"fwd_oversize":20.0,
+"mirror_packets":14.0,"mirror_bytes":16.0,"mirror_drops":18.0},
+"b_to_a":{"rx_packets":40.0,"rx_bytes":60.0,"fwd_packets":80.0,
+"fwd_bytes":100.0,"fwd_drops":120.0,"fwd_oversize":200.0,
+"mirror_packets":140.0,"mirror_bytes":160.0,"mirror_drops":180.0},
+"mirrors":[{"ifname":"lo","ifindex":1,"tx_packets":18.0,"tx_bytes":20.0,
+"tx_drops":22.0,"sliced":24.0,"oversize":26.0,"rx_drops":28.0}]}
+EOF
+)|" "$rc|$out|$err"
+
+	# -h: K, M, G in powers of 1000.
+	TT_FAKE_STATE=$state TT_FAKE_WAITS=1 fake -h stats -i 0.01 t1
+	expect "-h stats -i 0.01 t1" "0|$(cat <<'EOF'
+  a->b: rx 200 pkt/s 300 B/s  fwd 400 pkt/s 500 B/s  fwd-drops 600/s oversize 1.0K/s  mirror 700 pkt/s 800 B/s  mirror-drops 900/s
+  b->a: rx 2.0K pkt/s 3.0K B/s  fwd 4.0K pkt/s 5.0K B/s  fwd-drops 6.0K/s oversize 10.0K/s  mirror 7.0K pkt/s 8.0K B/s  mirror-drops 9.0K/s
+  mirror lo: tx 900 pkt/s 1.0K B/s  tx-drops 1.1K/s  sliced 1.2K/s  oversize 1.3K/s  rx-drops 1.4K/s
+  mirror lo: tx 10.9K pkt/s 11.0K B/s  tx-drops 11.1K/s  sliced 11.2K/s  oversize 11.3K/s  rx-drops 11.4K/s
+EOF
+)|" "$rc|$(tail -n +2 <<<"$out")|$err"
+
+	TT_FAKE_STATE=$state TT_FAKE_WAITS=1 fake stats -i 1 nosuch
+	expect "stats -i of no such instance" "1||Error: No such device" "$rc|$out|$err"
+	usage_error '"-i" needs a number of seconds' stats -i
+	usage_error '"-i" takes seconds from 0.01 to 86400, not "0"' stats -i 0
+	usage_error '"-i" takes seconds from 0.01 to 86400, not "1s"' stats -i 1s
+	usage_error '"-i" takes seconds from 0.01 to 86400, not "nan"' stats -i nan
+	usage_error 'unexpected argument "t1"' stats -i 1 t0 t1
+}
+
+# ---- -n NETNS and -batch FILE ---------------------------------------------
+
+# -n enters the netns before any name is resolved: an interface of ours
+# is unknown there, its own "lo" is known.
+test_netns()
+{
+	local ns=tt-test-$$ ours
+
+	fails_with 'cannot open network namespace "nosuch-tt": No such file or directory' \
+		-n nosuch-tt show
+	fails_with 'cannot open network namespace "/nonexistent/ns": No such file or directory' \
+		-netns /nonexistent/ns show
+	if ! ip netns add "$ns" 2>/dev/null; then
+		skip_reason="cannot create a network namespace here"
+		return
+	fi
+	ours=$(ip -o link show | awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2; exit }')
+	sends 'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1' \
+		-n "$ns" add t0 port-a lo port-b lo mode aggregate mirror lo
+	if [ -n "$ours" ]; then
+		fake -n "$ns" add t0 port-a lo port-b "$ours"
+		expect "-n: $ours is not in $ns" \
+			"1|Error: interface \"$ours\" does not exist|" "$rc|$err|$sent"
+	fi
+	sends 'get dump' -n "/run/netns/$ns" show
+	ip netns del "$ns"
+}
+
+# batch LINES ARGS...: taptool_fake ARGS with LINES as the batch file.
+batch()
+{
+	printf '%s\n' "$1" >"$TMP/batch"
+	shift
+	fake "$@"
+}
+
+test_batch()
+{
+	local lines
+
+	lines=$(printf '%s\n' "# a comment, then an empty line" "" \
+		"add t0 port-a lo port-b lo mode aggregate mirror lo" \
+		"  set t0 hold-down 200   # trailing comment" \
+		"set t0 mirror add 'lo' dir \"a-b\"" "del t0")
+	batch "$lines" -b "$TMP/batch"
+	expect "batch" "0|||"'create name="t0" port-a=u32:1 port-b=u32:1 mode=u32:1 mirror=u32:1
+set name="t0" hold-down=u32:200
+mirror-add name="t0" mirrors={ ifindex=u32:1 direction=u32:1 }
+delete name="t0"' "$rc|$out|$err|$sent"
+
+	# The first failure stops the batch, with its line number.
+	lines=$(printf '%s\n' "del t0" "set t0 bogus 1" "del t1")
+	batch "$lines" -batch "$TMP/batch"
+	expect "batch stops at a usage error" "2|Error: unknown keyword \"bogus\" for \"set\"
+$HINT
+Command failed $TMP/batch:2|delete name=\"t0\"" "$rc|$err|$sent"
+	TT_FAKE_ERRNO=2 TT_FAKE_FAIL_AT=1 batch "$lines" -b "$TMP/batch"
+	expect "batch stops at a refusal" "1|Error: No such file or directory
+Command failed $TMP/batch:1|delete name=\"t0\"" "$rc|$err|$sent"
+
+	# -force goes on, and exits with the worst code.
+	TT_FAKE_ERRNO=2 TT_FAKE_FAIL_AT=1 batch "$lines" -force -b "$TMP/batch"
+	expect "batch -force" "2|Error: No such file or directory
+Command failed $TMP/batch:1
+Error: unknown keyword \"bogus\" for \"set\"
+$HINT
+Command failed $TMP/batch:2|delete name=\"t0\"
+delete name=\"t1\"" "$rc|$err|$sent"
+
+	# stdin, and the global options apply to each line.
+	printf '%s\n' "show" "del t0" >"$TMP/batch"
+	: >"$TMP/sent"
+	TT_FAKE_LOG="$TMP/sent" "$TAPTOOL_FAKE" -j -b - <"$TMP/batch" \
+		>"$TMP/out" 2>"$TMP/err"
+	expect "batch from stdin, -j" "0|[]
+{\"schema_version\":1,\"command\":\"del\",\"ifname\":\"t0\",\"ifindex\":null,\"warnings\":[]}||get dump
+delete name=\"t0\"" "$?|$(<"$TMP/out")|$(<"$TMP/err")|$(<"$TMP/sent")"
+
+	batch "set t0 mirror add 'lo" -b "$TMP/batch"
+	expect "batch: open quote" "2|Error: a quote is not closed
+$HINT
+Command failed $TMP/batch:1" "$rc|$err"
+	fails_with 'cannot open "/nonexistent/batch": No such file or directory' \
+		-b /nonexistent/batch
+	usage_error '-batch takes its commands from "f", not "show"' -b f show
+}
+
 # ---- output formats, through output.c with fixed instances ----------------
 
 # output_test builds each instance as the kernel sends it, parses it and
@@ -703,6 +1224,7 @@ output()
 {
 	"$OUTPUT_TEST" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
+	keep_json "$TMP/out"
 	out=$(<"$TMP/out")
 	expect "output_test $* exit code" 0 "$rc"
 	expect "output_test $* stderr" "" "$(<"$TMP/err")"
@@ -750,27 +1272,31 @@ json_lines()
 	tr -d '\n'
 }
 
-# The show part of each instance's JSON ("lo" is ifindex 1 in every
-# netns); MIRROR_COUNTERS stands where stats adds a mirror's counters.
+# Each instance's JSON ("lo" is ifindex 1 in every netns), the same for
+# show and stats: MIRROR_COUNTERS stands where a mirror's counters go.
+LO='{"ifname":"lo","ifindex":1}'
 SHOW_JSON=()
-SHOW_JSON[0]=$(json_lines <<'EOF'
-{"ifname":"tap0","ifindex":7,"mode":"aggregate","port_a":"lo","port_b":"lo",
-"mirror":null,"mirrors":[],"link_propagation":false,"hold_down_ms":1000,
+SHOW_JSON[0]=$(json_lines <<EOF
+{"schema_version":1,"ifname":"tap0","ifindex":7,"mode":"aggregate",
+"port_a":$LO,"port_b":$LO,"mirror":null,"mirror_ab":null,"mirror_ba":null,
+"mirrors":[],"link_propagation":false,"hold_down_ms":1000,
 "rx_all":false,"propagation_actions":0,"warnings":[]
 EOF
 )
-SHOW_JSON[1]=$(json_lines <<'EOF'
-{"ifname":"tap1","ifindex":8,"mode":"split","port_a":"lo",
-"port_b":"if2147483647","mirror_ab":"lo","mirror_ba":null,
+SHOW_JSON[1]=$(json_lines <<EOF
+{"schema_version":1,"ifname":"tap1","ifindex":8,"mode":"split",
+"port_a":$LO,"port_b":{"ifname":null,"ifindex":2147483647},
+"mirror":null,"mirror_ab":$LO,"mirror_ba":null,
 "mirrors":[{"ifname":"lo","ifindex":1,"dir":"a-b","snaplen":256,
 "tag_ab":null,"tag_ba":30,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
 "link_propagation":false,"hold_down_ms":1000,"rx_all":false,
 "propagation_actions":0,"warnings":[]
 EOF
 )
-SHOW_JSON[2]=$(json_lines <<'EOF'
-{"ifname":"tap2","ifindex":9,"mode":"aggregate","port_a":"lo","port_b":"lo",
-"mirror":"lo","mirrors":[{"ifname":"lo","ifindex":1,"dir":"both",
+SHOW_JSON[2]=$(json_lines <<EOF
+{"schema_version":1,"ifname":"tap2","ifindex":9,"mode":"aggregate",
+"port_a":$LO,"port_b":$LO,"mirror":$LO,"mirror_ab":null,"mirror_ba":null,
+"mirrors":[{"ifname":"lo","ifindex":1,"dir":"both",
 "snaplen":128,"tag_ab":10,"tag_ba":20,"tpid":"802.1ad",
 "rx_pass":true MIRROR_COUNTERS}],
 "link_propagation":true,"hold_down_ms":200,"rx_all":true,
@@ -779,12 +1305,12 @@ SHOW_JSON[2]=$(json_lines <<'EOF'
  1500"]
 EOF
 )
-SHOW_JSON[3]=$(json_lines <<'EOF'
-{"ifname":"tap3","ifindex":10,"mode":"custom","port_a":"lo","port_b":"lo",
-"mirror":null,"mirror_ab":null,"mirror_ba":null,
+SHOW_JSON[3]=$(json_lines <<EOF
+{"schema_version":1,"ifname":"tap3","ifindex":10,"mode":"custom",
+"port_a":$LO,"port_b":$LO,"mirror":null,"mirror_ab":null,"mirror_ba":null,
 "mirrors":[{"ifname":"lo","ifindex":1,"dir":"both","snaplen":null,
 "tag_ab":null,"tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS},
-{"ifname":"if2147483647","ifindex":2147483647,"dir":"a-b","snaplen":64,
+{"ifname":null,"ifindex":2147483647,"dir":"a-b","snaplen":64,
 "tag_ab":1,"tag_ba":4094,"tpid":"802.1ad","rx_pass":true MIRROR_COUNTERS},
 {"ifname":null,"ifindex":null,"dir":"both","snaplen":null,"tag_ab":null,
 "tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
@@ -793,8 +1319,8 @@ SHOW_JSON[3]=$(json_lines <<'EOF'
 EOF
 )
 
-# show_json N [FIRST...]: instance N's show JSON, with the counters of its
-# mirrors (counting up from each FIRST) where stats has them, without the
+# show_json N [FIRST...]: instance N's JSON, with the counters of its
+# mirrors counting up from each FIRST, without the directions and the
 # closing brace.
 show_json()
 {
@@ -804,10 +1330,10 @@ show_json()
 	for first in "$@"; do
 		json=${json/ MIRROR_COUNTERS/$(mirror_counters "$first")}
 	done
-	printf '%s' "${json// MIRROR_COUNTERS/}"
+	printf '%s' "$json"
 }
 
-# mirror_counters FIRST: a mirror's counters, as stats adds them.
+# mirror_counters FIRST: a mirror's counters.
 mirror_counters()
 {
 	local f=$1
@@ -832,20 +1358,11 @@ directions_json()
 		"$((b + 8))" "$((b + 5))" "$((b + 6))" "$((b + 7))"
 }
 
-test_format_show_json()
+# The JSON of the four instances, show and stats alike.
+instances_json()
 {
-	output show json
-	expect "show json" \
-		"[$(show_json 0)},$(show_json 1)},$(show_json 2)},$(show_json 3)}]" \
-		"$out"
-}
+	local want
 
-test_format_stats_json()
-{
-	local plain pretty want
-
-	output stats json
-	plain=$out
 	want="[$(show_json 0)$(directions_json 1 11)},"
 	# b->a counts up to 2^64 - 1, beyond bash arithmetic.
 	want+="$(show_json 1 100)$(directions_json 0 0 | sed 's/"b_to_a":.*//')"
@@ -859,7 +1376,22 @@ EOF
 )
 	want+="$(show_json 2 200)$(directions_json 21 31)},"
 	want+="$(show_json 3 300 310 320)$(directions_json 41 51)}]"
-	expect "stats json" "$want" "$plain"
+	printf '%s' "$want"
+}
+
+test_format_show_json()
+{
+	output show json
+	expect "show json" "$(instances_json)" "$out"
+}
+
+test_format_stats_json()
+{
+	local plain pretty
+
+	output stats json
+	plain=$out
+	expect "stats json" "$(instances_json)" "$plain"
 
 	# -p: the same document, indented over many lines.
 	output stats json pretty
@@ -876,35 +1408,43 @@ EOF
 test_format_monitor_text()
 {
 	output events
-	expect "monitor text" "\
-tap0: created
-tap0: changed
-tap0: carrier down on pa
-tap0: link propagation took pb down
-tap0: carrier up on pa
-tap0: link propagation brought pb up
-tap0: mirror m0 lost
-tap0: port pa lost
-tap0: deleted
-if8: carrier down on if9
-tap1: event 42" "$out"
+	expect "monitor text" "$(cat <<'EOF'
+[2023-11-14T22:13:20.500000+00:00] tap0: created
+[2023-11-14T22:13:21.500000+00:00] tap0: changed
+[2023-11-14T22:13:22.500000+00:00] tap0: carrier down on pa
+[2023-11-14T22:13:23.500000+00:00] tap0: link propagation took pb down
+[2023-11-14T22:13:24.500000+00:00] tap0: carrier up on pa
+[2023-11-14T22:13:25.500000+00:00] tap0: link propagation brought pb up
+[2023-11-14T22:13:26.500000+00:00] tap0: mirror m0 lost
+[2023-11-14T22:13:27.500000+00:00] tap0: port pa lost
+[2023-11-14T22:13:28.500000+00:00] tap0: deleted
+[2023-11-14T22:13:29.500000+00:00] if8: carrier down on if9
+[2023-11-14T22:13:30.500000+00:00] tap1: event 42
+EOF
+)" "$out"
+	# The time is local, with its offset.
+	TZ=America/St_Johns output events
+	expect "monitor text, TZ=America/St_Johns" \
+		"[2023-11-14T18:43:20.500000-03:30] tap0: created" "${out%%$'\n'*}"
 }
 
 test_format_monitor_json()
 {
 	output events json
-	expect "monitor json" "\
-{\"event\":\"created\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
-{\"event\":\"changed\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
-{\"event\":\"carrier-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":5}
-{\"event\":\"propagation-down\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pb\",\"dev_ifindex\":6}
-{\"event\":\"carrier-up\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":5}
-{\"event\":\"propagation-up\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pb\",\"dev_ifindex\":6}
-{\"event\":\"mirror-lost\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"m0\",\"dev_ifindex\":4000}
-{\"event\":\"port-lost\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":\"pa\",\"dev_ifindex\":4001}
-{\"event\":\"deleted\",\"ifname\":\"tap0\",\"ifindex\":7,\"dev\":null,\"dev_ifindex\":null}
-{\"event\":\"carrier-down\",\"ifname\":null,\"ifindex\":8,\"dev\":null,\"dev_ifindex\":9}
-{\"event\":\"42\",\"ifname\":\"tap1\",\"ifindex\":8,\"dev\":null,\"dev_ifindex\":null}" "$out"
+	expect "monitor json" "$(cat <<'EOF'
+{"schema_version":1,"time":"2023-11-14T22:13:20.500000+00:00","event":"created","ifname":"tap0","ifindex":7,"dev":null}
+{"schema_version":1,"time":"2023-11-14T22:13:21.500000+00:00","event":"changed","ifname":"tap0","ifindex":7,"dev":null}
+{"schema_version":1,"time":"2023-11-14T22:13:22.500000+00:00","event":"carrier-down","ifname":"tap0","ifindex":7,"dev":{"ifname":"pa","ifindex":5}}
+{"schema_version":1,"time":"2023-11-14T22:13:23.500000+00:00","event":"propagation-down","ifname":"tap0","ifindex":7,"dev":{"ifname":"pb","ifindex":6}}
+{"schema_version":1,"time":"2023-11-14T22:13:24.500000+00:00","event":"carrier-up","ifname":"tap0","ifindex":7,"dev":{"ifname":"pa","ifindex":5}}
+{"schema_version":1,"time":"2023-11-14T22:13:25.500000+00:00","event":"propagation-up","ifname":"tap0","ifindex":7,"dev":{"ifname":"pb","ifindex":6}}
+{"schema_version":1,"time":"2023-11-14T22:13:26.500000+00:00","event":"mirror-lost","ifname":"tap0","ifindex":7,"dev":{"ifname":"m0","ifindex":4000}}
+{"schema_version":1,"time":"2023-11-14T22:13:27.500000+00:00","event":"port-lost","ifname":"tap0","ifindex":7,"dev":{"ifname":"pa","ifindex":4001}}
+{"schema_version":1,"time":"2023-11-14T22:13:28.500000+00:00","event":"deleted","ifname":"tap0","ifindex":7,"dev":null}
+{"schema_version":1,"time":"2023-11-14T22:13:29.500000+00:00","event":"carrier-down","ifname":null,"ifindex":8,"dev":{"ifname":null,"ifindex":9}}
+{"schema_version":1,"time":"2023-11-14T22:13:30.500000+00:00","event":"42","ifname":"tap1","ifindex":8,"dev":null}
+EOF
+)" "$out"
 }
 
 # A reader of a pipe gets each event line while the writer still runs:
@@ -914,9 +1454,9 @@ test_monitor_lines_are_flushed()
 	local mode want line from to pid
 
 	for mode in text json; do
-		want="tap0: created"
+		want="[2023-11-14T22:13:20.500000+00:00] tap0: created"
 		[ "$mode" == json ] &&
-			want='{"event":"created","ifname":"tap0","ifindex":7,"dev":null,"dev_ifindex":null}'
+			want='{"schema_version":1,"time":"2023-11-14T22:13:20.500000+00:00","event":"created","ifname":"tap0","ifindex":7,"dev":null}'
 		coproc OT { "$OUTPUT_TEST" events "$mode" wait 2>&1; }
 		# bash unsets these once the coprocess is gone.
 		from=${OT[0]} to=${OT[1]} pid=$OT_PID
@@ -952,6 +1492,37 @@ Warning: mirror m0: MTU 1400 is below port-a's 1500
 -- nothing" "$(<"$TMP/err")"
 }
 
+# Bytes that are not UTF-8 are escaped as \xNN: the JSON always parses,
+# and valid multi-byte characters stay as they are.
+test_format_bytes_that_are_not_utf8()
+{
+	output bytes json
+	python3 - "$out" <<'EOF' || reasons+=("JSON of names that are not UTF-8: $out")
+import json, sys
+lines = sys.argv[1].splitlines()
+inst, ev = json.loads(lines[0])[0], json.loads(lines[1])
+got = (inst["ifname"], inst["warnings"], ev["ifname"], ev["dev"]["ifname"])
+want = ("t\\xff\\xc3", ["mirror \\xe2\\x82: MTU \u20ac below"],
+        "t\u00e9\\x80", "m\\xed\\xa0\\x80\\xc0\\xaf")
+sys.exit(got != want)
+EOF
+	# Text prints the bytes as they are, as ip does.
+	output bytes
+	expect "text of names that are not UTF-8" \
+		"$(printf 't\377\303: mode aggregate')" "$(head -c 19 <<<"$out")"
+}
+
+# Every JSON document the tests above printed matches the schema
+# (taptool.schema.json), and there were plenty of them.
+test_json_outputs_match_the_schema()
+{
+	local report
+
+	report=$(python3 "$DIR/check_json.py" --min 30 "$TMP"/json/*.json 2>&1)
+	[ $? -eq 0 ] || reasons+=("$report")
+	echo "# $(tail -n 1 <<<"$report")"
+}
+
 # ---- memory: every path frees what it took --------------------------------
 
 # vg_check RC PROGRAM ARGS...: clean under valgrind, and still exits RC.
@@ -973,6 +1544,10 @@ vg_check()
 
 test_valgrind_taptool()
 {
+	if [ -n "${TT_SANITIZED:-}" ]; then
+		skip_reason="ASan/UBSan build: valgrind cannot run it"
+		return
+	fi
 	if ! command -v valgrind >/dev/null; then
 		skip_reason="valgrind not installed"
 		return
@@ -997,6 +1572,10 @@ test_valgrind_taptool()
 
 test_valgrind_output()
 {
+	if [ -n "${TT_SANITIZED:-}" ]; then
+		skip_reason="ASan/UBSan build: valgrind cannot run it"
+		return
+	fi
 	if ! command -v valgrind >/dev/null; then
 		skip_reason="valgrind not installed"
 		return
@@ -1013,6 +1592,10 @@ test_valgrind_output()
 # The paths only the fake reaches: replies, warnings, events.
 test_valgrind_taptool_fake()
 {
+	if [ -n "${TT_SANITIZED:-}" ]; then
+		skip_reason="ASan/UBSan build: valgrind cannot run it"
+		return
+	fi
 	if ! command -v valgrind >/dev/null; then
 		skip_reason="valgrind not installed"
 		return
@@ -1027,6 +1610,12 @@ test_valgrind_taptool_fake()
 		vg_check 1 "$TAPTOOL_FAKE" -j monitor
 	TT_FAKE_EVENTS='1,7,tap0;9,7,,4,' vg_check 1 "$TAPTOOL_FAKE" monitor
 	TT_FAKE_SUBSCRIBE_ERRNO=1 vg_check 1 "$TAPTOOL_FAKE" monitor
+	TT_FAKE_WARNINGS='a|b' TT_FAKE_ERRNO=22 TT_FAKE_FAIL_AT=3 \
+		vg_check 1 "$TAPTOOL_FAKE" -j add t0 mode custom port-a lo \
+		port-b lo mirror lo mirror lo dir a-b
+	printf '%s\n' "show" "set t0 bogus" "del 'x" "-j" >"$TMP/batch"
+	vg_check 2 "$TAPTOOL_FAKE" -force -b "$TMP/batch"
+	TT_FAKE_MODULE_VERSION=1 vg_check 0 "$TAPTOOL_FAKE" -j -V
 }
 
 # ---------------------------------------------------------------------------
@@ -1037,9 +1626,23 @@ TESTS=(
 	help_options_print_the_same_text
 	no_arguments_print_usage_on_stderr
 	command_help
+	command_help_sends_nothing
 	version
 	unknown_command
+	ambiguous_command
 	unknown_option
+	prefixes_and_aliases
+	ambiguous_keyword
+	names_starting_with_a_dash
+	double_dash_ends_options
+	option_spellings
+	json_result_of_changes
+	add_custom_list
+	add_takes_the_name_as_show_prints_it
+	show_line_given_to_add_makes_the_same_instance
+	stats_interval_rates
+	netns
+	batch
 	missing_instance_name
 	missing_value
 	unknown_keyword
@@ -1075,6 +1678,8 @@ TESTS=(
 	reports_warnings
 	reports_kernel_errors
 	monitor_prints_each_event
+	monitor_one_instance
+	monitor_module_unloaded
 	monitor_refusals
 	format_show_text
 	format_stats_text
@@ -1084,6 +1689,8 @@ TESTS=(
 	format_monitor_json
 	monitor_lines_are_flushed
 	format_warnings
+	format_bytes_that_are_not_utf8
+	json_outputs_match_the_schema
 	valgrind_taptool
 	valgrind_output
 	valgrind_taptool_fake
