@@ -19,7 +19,10 @@ runs to its end without reaching the fault. After each faulted request:
   - when it answered with success (the fault hit something the kernel may
     do without, such as an event), they are exactly as after the clean
     request;
-  - the kernel answered exactly once.
+  - the kernel answered exactly once;
+  - a request that failed sent no event; one that succeeded sent the
+    events of the clean request, or the events socket reports the loss
+    (ENOBUFS), as rtnetlink does.
 
 The events group is subscribed during the run, so that the allocations
 of events are fault points too. The number of fault points of each case
@@ -166,13 +169,23 @@ class Kernel:
         return (left == 0,) + self.answers()
 
     def drain_events(self):
-        try:
-            while self.events.recv(1 << 20):
-                pass
-        except BlockingIOError:
-            pass
-        except OSError:     # ENOBUFS: events were lost, as reported
-            pass
+        """Read the queued events: (how many, whether the socket reported
+        lost events with ENOBUFS)."""
+        count, lost = 0, False
+        while True:
+            try:
+                data = self.events.recv(1 << 20)
+            except BlockingIOError:
+                return count, lost
+            except OSError as e:
+                if e.errno != errno.ENOBUFS:
+                    raise
+                lost = True
+                continue
+            while len(data) >= 16:
+                length = struct.unpack("=I", data[:4])[0]
+                count += 1
+                data = data[(length + 3) & ~3:]
 
     def must(self, cmd, payload):
         err, text, replies, _ = self.request(cmd, payload)
@@ -259,6 +272,7 @@ class Run:
         before = self.snapshot()
         err, text, _, answers = self.k.request(cmd, payload)
         after = self.snapshot()
+        events, _ = self.k.drain_events()
         if err or answers != 1:
             self.result(False, "%s: runs without faults" % label,
                         "%s (%s), %d answers" % (text, os.strerror(err),
@@ -277,7 +291,13 @@ class Run:
                     break
             reached, err, text, _, answers = self.k.faulted(cmd, payload, nth)
             state = self.snapshot()
-            self.k.drain_events()
+            got, lost = self.k.drain_events()
+            if err and got:
+                bad.append("fault %d failed the request but %d events said "
+                           "it happened" % (nth, got))
+            elif not err and got != events and not lost:
+                bad.append("fault %d: %d events of %d, and no ENOBUFS on "
+                           "the events socket" % (nth, got, events))
             if not reached:
                 if err or state != after:
                     bad.append("after the last fault point (%d): %s" %

@@ -40,6 +40,7 @@ Results are lines "PASS<TAB>description" or "FAIL<TAB>description<TAB>why"
 import argparse
 import ctypes
 import errno
+import fcntl
 import json
 import os
 import random
@@ -62,6 +63,7 @@ NETLINK_ROUTE = 0
 NLM_F_REQUEST = 0x1
 NLM_F_ACK = 0x4
 NLM_F_EXCL = 0x200
+NLM_F_DUMP = 0x300
 NLM_F_CREATE = 0x400
 NLA_F_NESTED = 0x8000
 NLMSG_ERROR = 2
@@ -84,6 +86,7 @@ SYS_FINIT_MODULE = 313
 SYS_DELETE_MODULE = 176
 
 ETH_P_STRESS = 0x88B5
+SIOCGIFINDEX = 0x8933
 SRC_A = bytes.fromhex("025442aa000a")
 SRC_B = bytes.fromhex("025442aa000b")
 DST = bytes.fromhex("025442eeee02")
@@ -259,6 +262,16 @@ class Rtnl:
             raise
         return IFINFOMSG.unpack(reply[0][:IFINFOMSG.size])[2]
 
+    def links(self):
+        """{name: ifindex} of every device of the netns."""
+        found = {}
+        for reply in self.request(RTM_GETLINK, NLM_F_DUMP, self.ifinfo()):
+            index = IFINFOMSG.unpack(reply[:IFINFOMSG.size])[2]
+            name = genl.parse_attrs(reply[IFINFOMSG.size:]).get(IFLA_IFNAME)
+            if name:
+                found[name.rstrip(b"\0").decode()] = index
+        return found
+
     def wait_gone(self, names, seconds):
         """Poll until none of names exists; return those left."""
         deadline = time.monotonic() + seconds
@@ -279,7 +292,7 @@ class Tapbridge:
         with NsFd(nsfd):
             self.genl = genl.GenlSocket()
         self.genl.sock.settimeout(20)
-        family, self.version, _, _ = genl.read_uapi()
+        family, self.version, _, _, _ = genl.read_uapi()
         self.family = self.genl.family_id(family)
 
     def close(self):
@@ -374,12 +387,25 @@ class End:
         self.name = name
         self.sock = None
         self.ifindex = None
+        # The device's ifindex comes from SIOCGIFINDEX on this socket of
+        # the netns the End was made in: glibc's if_nametoindex opens a
+        # socket each call, which costs most of a second in the VM.
+        self.ctl = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
 
-    def refresh(self):
+    def lookup(self):
+        req = struct.pack("16si", self.name.encode(), 0)
         try:
-            index = socket.if_nametoindex(self.name)
+            reply = fcntl.ioctl(self.ctl.fileno(), SIOCGIFINDEX, req)
         except OSError:
-            index = None
+            return None
+        return struct.unpack("16si", reply)[1]
+
+    def refresh(self, links=None):
+        """Bind to the device of this name; links, when given, maps the
+        netns' device names to their ifindexes (a missing device must not
+        be looked up by ioctl: the kernel then tries to load a module
+        "netdev-NAME", a process start)."""
+        index = self.lookup() if links is None else links.get(self.name)
         if index == self.ifindex and self.sock:
             return
         self.close()
@@ -406,8 +432,13 @@ class End:
         try:
             self.sock.send(frame)
             return True
-        except OSError:
-            # Gone, down, or a full queue: the next refresh tells.
+        except OSError as e:
+            # The peer is down or gone for a moment (veth drops, which
+            # packet sockets report as ENOBUFS; an enslaved port is
+            # cycled): the frame is lost, the socket still good.
+            if e.errno in (errno.ENOBUFS, errno.EAGAIN, errno.ENETDOWN):
+                return False
+            # This device is gone: the next refresh binds its successor.
             self.close()
             return False
 
@@ -432,6 +463,7 @@ def cmd_traffic(args):
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     with Netns(args.far):
         ends = {n: End(n) for n in ("xa", "xb") + MIRROR_ENDS}
+        rtnl = Rtnl()
         counts = {"sent_a": 0, "sent_b": 0, "a_to_b": 0, "b_to_a": 0,
                   "copies": 0}
         frame_a = DST + SRC_A + struct.pack("!H", ETH_P_STRESS) + bytes(50)
@@ -443,8 +475,9 @@ def cmd_traffic(args):
         while not stop:
             now = time.monotonic()
             if now >= next_refresh:
+                links = rtnl.links()
                 for end in ends.values():
-                    end.refresh()
+                    end.refresh(links)
                 next_refresh = now + 0.05
             for _ in range(4):
                 counts["sent_a"] += ends["xa"].send(frame_a)
