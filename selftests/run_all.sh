@@ -51,6 +51,10 @@ fi
 cd "$top" || exit 1
 mountpoint -q /sys/kernel/debug 2> /dev/null ||
 	mount -t debugfs none /sys/kernel/debug 2> /dev/null
+# The test kernel has GRE, ERSPAN and IPv6 tunnels built in, and each new
+# netns would get their fallback devices (gre0, gretap0, erspan0, sit0,
+# ip6tnl0, ip6gre0): the tests expect a new netns to hold lo alone.
+sysctl -qw net.core.fb_tunnels_only_for_init_net=2 2> /dev/null
 
 # count OUTPUT INDENT: add the test cases at nesting INDENT (a string of
 # spaces) of a KTAP output to the totals; print "pass fail skip" of it.

@@ -16,7 +16,8 @@
 #   $FAR: y1..y4 ---- m1 m2 m3 m4 (mirrors)
 #
 # TBR_FUZZ_SEED repeats a run (the seed is printed in the result line);
-# TBR_FUZZ_COUNT sets the number of messages (default 100000).
+# TBR_FUZZ_COUNT sets the number of messages (default 20000; make stress
+# sends 100000).
 
 source "$(dirname "$0")/lib_features.sh"
 
@@ -24,7 +25,7 @@ tbr_require
 setup_ns TAP A B FAR || exit $ksft_skip
 
 SEED=${TBR_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-COUNT=${TBR_FUZZ_COUNT:-100000}
+COUNT=${TBR_FUZZ_COUNT:-20000}
 PORTS="pa pb qa qb"
 MIRRORS="m1 m2 m3 m4"
 

@@ -60,7 +60,7 @@ state()
 
 names()
 {
-	tt "$1" -j show | jq -c '[.[] | [.ifname, .port_a, .port_b]]'
+	tt "$1" -j show | jq -c '[.[] | [.ifname, .port_a.ifname, .port_b.ifname]]'
 }
 
 check_eq "dump in N1" "$(names "$N1")" '[["tap0","pa","pb"]]'
