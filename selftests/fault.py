@@ -5,7 +5,9 @@
   fault.py --ports PA:PB --mirrors M1,M2,M3 [--case NAME ...] [--max N]
 
 Run inside the TAP's netns with its own sysfs (ip netns exec), as root, on
-a kernel with CONFIG_FAULT_INJECTION, FAILSLAB and FAIL_PAGE_ALLOC. For
+a kernel with CONFIG_FAULT_INJECTION, FAILSLAB and FAIL_PAGE_ALLOC whose
+debugfs attributes let fail-nth fail sleeping allocations and order-0
+pages, quietly (stress_fault.sh sets them). For
 each case: a setup (requests sent without faults), then one request of
 the case, sent once cleanly and then again with /proc/thread-self/fail-nth
 set to 1, 2, 3, ... so that its first, second, third allocation fails
@@ -50,7 +52,6 @@ MODE = genl.uapi_enum("TAPBRIDGE_MODE_")
 DIRECTION = genl.uapi_enum("TAPBRIDGE_DIRECTION_")
 TPID = genl.uapi_enum("TAPBRIDGE_TPID_")
 NETLINK_ADD_MEMBERSHIP = 1
-DEBUGFS = "/sys/kernel/debug"
 
 
 def u32(atype, value):
@@ -361,21 +362,6 @@ def cases(ports, mirrors):
     ]
 
 
-def fault_setup():
-    """fail-nth only fails allocations the fault attributes let through:
-    sleeping ones too, order 0 pages too, and quietly (a stack dump per
-    fault would read as a splat)."""
-    settings = [("failslab/ignore-gfp-wait", "N"),
-                ("failslab/verbose", "0"),
-                ("fail_page_alloc/ignore-gfp-wait", "N"),
-                ("fail_page_alloc/ignore-gfp-highmem", "N"),
-                ("fail_page_alloc/min-order", "0"),
-                ("fail_page_alloc/verbose", "0")]
-    for path, value in settings:
-        with open(os.path.join(DEBUGFS, path), "w") as f:
-            f.write(value)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ports", required=True)
@@ -387,7 +373,6 @@ def main():
     if not os.path.exists("/proc/thread-self/fail-nth"):
         print("# no /proc/thread-self/fail-nth: CONFIG_FAULT_INJECTION off")
         return 4
-    fault_setup()
     ports = args.ports.split(":")
     mirrors = args.mirrors.split(",")
     run = Run(Kernel(), ports, mirrors, args.max)

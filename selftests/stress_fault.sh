@@ -27,6 +27,27 @@ if [ ! -e /proc/thread-self/fail-nth ] ||
 fi
 setup_ns TAP FAR || exit $ksft_skip
 
+# fail-nth fails only what the fault attributes let through: make that
+# sleeping allocations and order-0 pages too, and quietly (a stack dump
+# per fault would read as a splat). ip netns exec mounts a sysfs of its
+# own, without debugfs: this is done here, and undone at the end.
+fault_write()
+{
+	echo "$2" > "/sys/kernel/debug/$1"
+}
+
+fault_attr()
+{
+	defer fault_write "$1" "$(cat "/sys/kernel/debug/$1")"
+	fault_write "$1" "$2"
+}
+for attr in failslab fail_page_alloc; do
+	fault_attr $attr/ignore-gfp-wait N
+	fault_attr $attr/verbose 0
+done
+fault_attr fail_page_alloc/ignore-gfp-highmem N
+fault_attr fail_page_alloc/min-order 0
+
 ip_batch "$TAP" <<-EOF || exit $ksft_skip
 	link add name pa type veth peer name xa netns $FAR
 	link add name pb type veth peer name xb netns $FAR
