@@ -16,6 +16,9 @@
 #   make lint             W=1 build, sparse and checkpatch on kmod/
 #   make check-kernels    build and run the selftests on Debian's stock
 #                         kernels, 6.1 to the newest (selftests/vm/kernels.sh)
+#   make stress           the selftests and the stress tests (devices come
+#                         and go under traffic, fault injection) in one VM
+#                         boot of the debug kernel (KASAN, kmemleak)
 #   make demo             a TAP between two network namespaces, in the VM
 #   make vm-run CMD='..'  run a command in the test VM, module loaded
 #   make regen            regenerate the netlink code from uapi/tapbridge.yaml
@@ -24,6 +27,11 @@
 # Only short progress lines go to the terminal; full output is kept in
 # build/log/. The test VM runs a kernel built once from Debian's
 # linux-source-6.12 and cached in ~/.cache/tapbridge.
+
+# make splits paths at spaces: say so, rather than fail in odd ways later.
+ifneq ($(words $(CURDIR)),1)
+$(error the checkout path '$(CURDIR)' holds a space, which make cannot handle; clone the repository into a path without one)
+endif
 
 KDIR		?= /lib/modules/$(shell uname -r)/build
 TOP		:= $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
@@ -141,6 +149,9 @@ lint:
 check-kernels:
 	@$(VM)/kernels.sh
 
+stress:
+	@$(VM)/check.sh --stress
+
 demo: vm-prepare
 	@TBR_VM_LOG=$(LOGDIR)/demo.log $(VM)/run.sh $(VM)/demo.sh
 
@@ -165,4 +176,5 @@ clean:
 
 .PHONY: all module taptool install install-tools install-module-doc \
 	install-dkms-src install-dkms \
-	deb vm-prepare check check-pkg check-kernels lint demo vm-run regen clean
+	deb vm-prepare check check-pkg check-kernels lint stress demo vm-run regen \
+	clean

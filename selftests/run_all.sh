@@ -4,11 +4,18 @@
 # Run every tapbridge test inside the test VM, from the repo root, with
 # tapbridge.ko loaded and taptool on PATH:
 #
+#   selftests/run_all.sh [--stress]
+#
 #   1. KUnit: insmod kmod/tapbridge_kunit.ko runs the suites tapbridge_*;
 #      their results are read from debugfs, then the module is removed.
 #   2. Every selftests/tapbridge_*.sh, tapbridge_rmmod.sh last (it unloads
 #      tapbridge.ko and loads it again).
-#   3. The kernel log of each of those steps, scanned for splats.
+#   3. With --stress, after those: every selftests/stress_*.sh (traffic
+#      while devices come and go, fault injection; `make stress` runs
+#      them on the debug kernel).
+#   4. The kernel log of each of those steps, scanned for splats; and
+#      where kmemleak is there (the debug kernel), a kmemleak scan after
+#      each step: any unreferenced object fails that step.
 #
 # Prints one KTAP stream, each suite's results nested in it, and last a
 # line "# totals: pass=P fail=F skip=S" counting every test case of every
@@ -33,6 +40,13 @@ SKIP=0
 SUITE_NO=0
 SPLAT_SUITES=()
 SPLAT_HITS=()
+LEAK_HITS=()
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+stress=0
+if [ "${1:-}" == --stress ]; then
+	stress=1
+fi
 
 cd "$top" || exit 1
 mountpoint -q /sys/kernel/debug 2> /dev/null ||
@@ -99,14 +113,28 @@ splats_since()
 		grep -E -f "$patterns"
 }
 
-# Run a step between two kernel log marks; remember what it logged.
+# What kmemleak finds unreferenced now; then forget it, so that the next
+# step is blamed only for its own. It reports only objects older than 5 s
+# (MSECS_MIN_AGE): the scan waits until all of the step's are.
+kmemleak_scan()
+{
+	sleep 6
+	echo scan > "$KMEMLEAK"
+	cat "$KMEMLEAK"
+	echo clear > "$KMEMLEAK"
+}
+
+# Run a step between two kernel log marks; remember what it logged, and
+# what it leaked.
 scan_step()
 {
-	local name=$1 hits
+	local name=$1 hits leaks=
 
 	hits=$(splats_since "start $name")
+	[ -w "$KMEMLEAK" ] && leaks=$(kmemleak_scan)
 	SPLAT_SUITES+=("$name")
 	SPLAT_HITS+=("$hits")
+	LEAK_HITS+=("$leaks")
 }
 
 wanted()
@@ -125,6 +153,13 @@ for script in "$here"/tapbridge_*.sh; do
 done
 wanted tapbridge_rmmod.sh && [ -x "$here/tapbridge_rmmod.sh" ] &&
 	scripts+=(tapbridge_rmmod.sh)
+if ((stress)); then
+	for script in "$here"/stress_*.sh; do
+		[ -x "$script" ] || continue
+		name=$(basename "$script")
+		wanted "$name" && scripts+=("$name")
+	done
+fi
 
 kunit_dir=$(mktemp -d /tmp/tapbridge-kunit.XXXXXX)
 trap 'rm -rf "$kunit_dir"' EXIT
@@ -212,19 +247,31 @@ done
 ##############################################################################
 # The kernel log of every step
 
-echo "  KTAP version 1"
-echo "  1..${#SPLAT_SUITES[@]}"
-p=0
-f=0
-for i in "${!SPLAT_SUITES[@]}"; do
-	if [ -n "${SPLAT_HITS[i]}" ]; then
-		head -n 40 <<< "${SPLAT_HITS[i]}" | sed 's/^/  # /'
-		echo "  not ok $((i + 1)) no kernel splat during ${SPLAT_SUITES[i]}"
+# log_case N HITS DESCRIPTION: one case of the kernel_log suite, failed
+# when HITS (what the kernel reported) is not empty.
+log_case()
+{
+	if [ -n "$2" ]; then
+		head -n 40 <<< "$2" | sed 's/^/  # /'
+		echo "  not ok $1 $3"
 		f=$((f + 1))
 	else
-		echo "  ok $((i + 1)) no kernel splat during ${SPLAT_SUITES[i]}"
+		echo "  ok $1 $3"
 		p=$((p + 1))
 	fi
+}
+
+ncases=${#SPLAT_SUITES[@]}
+[ -w "$KMEMLEAK" ] && ncases=$((ncases * 2))
+echo "  KTAP version 1"
+echo "  1..$ncases"
+p=0
+f=0
+n=0
+for i in "${!SPLAT_SUITES[@]}"; do
+	log_case $((++n)) "${SPLAT_HITS[i]}" "no kernel splat during ${SPLAT_SUITES[i]}"
+	[ -w "$KMEMLEAK" ] || continue
+	log_case $((++n)) "${LEAK_HITS[i]}" "kmemleak: no unreferenced object after ${SPLAT_SUITES[i]}"
 done
 suite_result kernel_log "$p" "$f" 0
 

@@ -10,6 +10,10 @@
 #   check.sh --lint    deps, test kernel, lint only
 #   check.sh --build   deps, test kernel, module against it, taptool: what
 #                      a VM run needs; no tests
+#   check.sh --stress  deps, debug kernel (kernel.sh --debug), then in one
+#                      boot of it with panic_on_warn: run_all.sh --stress
+#                      (the selftests, then the stress tests), from a copy
+#                      of the checkout under /var/tmp
 #
 # Each host check is one test here; taptool's host tests and the VM's
 # selftests report `# totals: pass=P fail=F skip=S`, which are added in.
@@ -31,6 +35,8 @@ cd "$top" || exit 1
 
 finish() {
 	if [ "$mode" != --build ]; then
+		# The tier's totals, for .ci/run to add up, then the summary.
+		echo "# totals: pass=$pass fail=$fail skip=$skip"
 		echo "$pass passed, $fail failed, $skip skipped"
 	fi
 	[ "$fail" -eq 0 ]
@@ -57,6 +63,12 @@ show_log_tail() {
 
 # --- Dependencies and the test kernel --------------------------------------
 
+# A checkout the VM cannot see fails now, not after the kernel build.
+if [ "$mode" != --lint ] && ! "$here/run.sh" --preflight; then
+	not_ok "the test VM can share the checkout"
+	finish
+fi
+
 if ! "$top/scripts/deps.sh"; then
 	not_ok "install build and test dependencies"
 	finish
@@ -65,10 +77,12 @@ fi
 # kernel.sh says on stderr when it builds; show that on our stdout (fd 3:
 # the command substitution captures only the path), log the rest.
 exec 3>&1
-if ! kdir=$("$here/kernel.sh" 2> >(tee "$logdir/kernel.log" |
+kernel=()
+[ "$mode" = --stress ] && kernel=(--debug)
+if ! kdir=$("$here/kernel.sh" "${kernel[@]}" 2> >(tee "$logdir/kernel.log" |
 				   grep --line-buffered '^kernel.sh:' |
 				   sed 's/^/# /' >&3)) || [ ! -d "$kdir" ]; then
-	not_ok "build the test kernel"
+	not_ok "build the test kernel${kernel:+ (${kernel[*]})}"
 	show_log_tail kernel
 	finish
 fi
@@ -162,9 +176,54 @@ build_taptool() {
 	return 1
 }
 
+# The selftests and the stress tests on the debug kernel. They run from
+# a copy of the checkout under /var/tmp, which virtme-ng hides behind a
+# tmpfs: the run also shows that a checkout there works.
+stress_copy=
+trap '[ -z "$stress_copy" ] || rm -rf "$stress_copy"' EXIT
+stress() {
+	local copy out rc
+
+	copy=$(mktemp -d /var/tmp/tapbridge-stress.XXXXXX)
+	stress_copy=$copy
+	rsync -a --exclude /build --exclude /.git --exclude '*.o' --exclude '*.ko' \
+		--exclude '.*.cmd' --exclude '*.mod*' ./ "$copy/"
+	if ! run stress-module make -C "$kdir" M="$copy" W=1 modules; then
+		not_ok "build kmod/tapbridge.ko for the debug kernel"
+		show_log_tail stress-module
+		return 1
+	fi
+	if ! run stress-taptool make -C "$copy/tools/taptool"; then
+		not_ok "build taptool"
+		show_log_tail stress-taptool
+		return 1
+	fi
+
+	info "selftests and stress tests on the debug kernel, from $copy" \
+	     "(console: build/log/vm-stress.log)"
+	out=$logdir/vm-stress.out
+	TBR_VM_LOG=$logdir/vm-stress.log KDIR=$kdir \
+		TBR_VM_TIMEOUT=${TBR_VM_TIMEOUT:-5400} "$copy/selftests/vm/run.sh" \
+		--check --debug TBR_TEST_TIMEOUT=1800 bash selftests/run_all.sh --stress |
+		tee "$out"
+	rc=${PIPESTATUS[0]}
+	if add_totals "$out" "selftests and stress tests on the debug kernel"; then
+		[ "$rc" -eq 0 ] ||
+			not_ok "VM run is clean (exit $rc; see the vm: lines above)"
+	elif ! grep -qE '^# totals:' "$out"; then
+		not_ok "selftests on the debug kernel report their totals (exit $rc)"
+		return 1
+	fi
+	ok "the VM ran the tests from a checkout under /var/tmp"
+}
+
 case "$mode" in
 --build)
 	build_module && build_taptool
+	finish
+	;;
+--stress)
+	stress
 	finish
 	;;
 --lint)
@@ -174,7 +233,7 @@ case "$mode" in
 --check)
 	;;
 *)
-	echo "usage: $0 [--build|--lint]" >&2
+	echo "usage: $0 [--build|--lint|--stress]" >&2
 	exit 2
 	;;
 esac

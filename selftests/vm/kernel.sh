@@ -1,19 +1,38 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (once) the tapbridge test kernel and print its build directory.
+# Build (once) a tapbridge test kernel and print its build directory:
 #
-# The kernel comes from Debian's linux-source-6.12 package: tinyconfig plus
-# selftests/vm/kernel.config. The result is cached outside the clone, keyed
-# by the source package version and the fragment's hash, so every clone and
-# CI run on this machine reuses it.
+#   kernel.sh           the test kernel: tinyconfig + kernel.config
+#   kernel.sh --debug   the debug kernel of `make stress`: the same, with
+#                       debug.config (KASAN, kmemleak, fault injection)
+#                       merged on top
+#
+# The kernel comes from Debian's linux-source-6.12 package. The result is
+# cached outside the clone, keyed by the source package version and the
+# hash of the fragments, so every clone and CI run on this machine reuses
+# it.
 
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${TBR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tapbridge}
 tarball=/usr/src/linux-source-6.12.tar.xz
-fragment=$here/kernel.config
+fragments=("$here/kernel.config")
+what="test kernel"
+minutes=10-15
+case "${1:-}" in
+"") ;;
+--debug)
+	fragments+=("$here/debug.config")
+	what="debug test kernel"
+	minutes=15-25
+	;;
+*)
+	echo "usage: $0 [--debug]" >&2
+	exit 2
+	;;
+esac
 
 if [ ! -f "$tarball" ]; then
 	echo "kernel.sh: $tarball missing (apt-get install linux-source-6.12)" >&2
@@ -21,7 +40,8 @@ if [ ! -f "$tarball" ]; then
 fi
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-key=$(sha256sum <"$fragment" | cut -c1-12)
+# With kernel.config alone this is the hash of that file, as it always was.
+key=$(cat "${fragments[@]}" | sha256sum | cut -c1-12)
 out=$cache/kernel-$srcver-$key
 
 if [ -f "$out/.tbr-done" ]; then
@@ -29,9 +49,11 @@ if [ -f "$out/.tbr-done" ]; then
 	exit 0
 fi
 
-# One build at a time: a second caller waits, then finds it done.
+# One build of each kernel at a time: a second caller for the same kernel
+# waits, then finds it done; builds of different kernels do not wait for
+# each other.
 mkdir -p "$cache"
-exec 9>"$cache/.kernel.lock"
+exec 9>"$cache/.kernel-$srcver-$key.lock"
 flock 9
 if [ -f "$out/.tbr-done" ]; then
 	echo "$out"
@@ -40,22 +62,27 @@ fi
 
 src=$("$here/../../scripts/linux-src.sh")
 
-echo "kernel.sh: building test kernel in $out (about 10-15 min on 2 cores)" >&2
+echo "kernel.sh: building the $what in $out (about $minutes min on 2 cores)" >&2
 rm -rf "$out"
 mkdir -p "$out"
 make -C "$src" O="$out" tinyconfig >&2
-"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$fragment" >&2
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${fragments[@]}" >&2
 make -C "$src" O="$out" olddefconfig >&2
 
-# Every option of the fragment must have survived olddefconfig.
-missing=0
+# Every option of the fragments must have survived olddefconfig, with the
+# value of the last fragment that sets it.
+declare -A want=()
 while IFS= read -r line; do
+	[[ $line == CONFIG_* ]] && want[${line%%=*}]=$line
+done < <(cat "${fragments[@]}")
+missing=0
+for opt in "${!want[@]}"; do
+	line=${want[$opt]}
 	case "$line" in
-	CONFIG_*=n) opt=${line%%=*}
-		grep -q "^$opt=" "$out/.config" && { echo "kernel.sh: $opt still set" >&2; missing=1; } ;;
-	CONFIG_*) grep -qx "$line" "$out/.config" || { echo "kernel.sh: $line not in .config" >&2; missing=1; } ;;
+	CONFIG_*=n) grep -q "^$opt=" "$out/.config" && { echo "kernel.sh: $opt still set" >&2; missing=1; } ;;
+	*) grep -qx "$line" "$out/.config" || { echo "kernel.sh: $line not in .config" >&2; missing=1; } ;;
 	esac
-done < "$fragment"
+done
 [ "$missing" -eq 0 ] || exit 1
 
 make -C "$src" O="$out" -j"$(nproc)" bzImage modules >&2

@@ -5,7 +5,8 @@
 # it, with tapbridge.ko loaded, taptool on PATH and the repo root as cwd
 # (see guest.sh for what happens around the command):
 #
-#   selftests/vm/run.sh [--check] CMD...
+#   selftests/vm/run.sh [--check] [--debug] CMD...
+#   selftests/vm/run.sh --preflight   (only: can the VM share the checkout?)
 #
 # The words of CMD are joined with spaces and run by bash in the guest. The
 # exit status is CMD's, or non-zero if the kernel logged a splat, the
@@ -18,8 +19,13 @@
 # log. The log (default build/log/vm.log) also holds the guest console:
 # boot messages and the whole kernel log.
 #
+# --debug boots the debug kernel (kernel.sh --debug: KASAN, kmemleak) with
+# panic_on_warn=1, so the first WARN, KASAN or lockdep report stops the
+# guest where it happened.
+#
 # Environment:
-#   KDIR            test kernel build dir (default: selftests/vm/kernel.sh)
+#   KDIR            test kernel build dir (default: selftests/vm/kernel.sh,
+#                   with --debug: kernel.sh --debug)
 #   TBR_VM_KIMG     kernel image to boot (default: KDIR/arch/x86/boot/bzImage)
 #   TBR_VM_RELEASE  its release (default: KDIR/include/config/kernel.release)
 #   TBR_MODULE_DIR  directory holding tapbridge.ko (default: kmod)
@@ -35,11 +41,32 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-check=0
-if [ "${1:-}" = --check ]; then
-	check=1
-	shift
+# virtme-ng's init mounts tmpfs over /var/tmp, /var/log, /var/cache and
+# /run in the guest, hiding a checkout there. The checkout is therefore
+# shared as a directory of its own, at the same path (the init creates the
+# mount point inside the tmpfs): the module, taptool and the scripts are
+# where they are on the host. virtme-ng passes the path on unquoted and
+# accepts only these characters in it. `run.sh --preflight` makes just
+# this check, before anything is built.
+if [[ ! $top =~ ^[a-zA-Z0-9_+/.-]+$ ]]; then
+	echo "run.sh: the test VM cannot share '$top': virtme-ng takes only" \
+	     "letters, digits and _+/.- in a path; clone the repository into such a path" >&2
+	exit 1
 fi
+if [ "${1:-}" = --preflight ]; then
+	exit 0
+fi
+
+check=0
+debug=0
+while [ "$#" -gt 0 ]; do
+	case "$1" in
+	--check) check=1 ;;
+	--debug) debug=1 ;;
+	*) break ;;
+	esac
+	shift
+done
 if [ "$#" -eq 0 ]; then
 	echo "usage: $0 [--check] CMD..." >&2
 	exit 2
@@ -57,7 +84,11 @@ moddir=${TBR_MODULE_DIR:-$top/kmod}
 moddir=$(cd "$moddir" && pwd)
 timeout=${TBR_VM_TIMEOUT:-2400}
 
-kdir=${KDIR:-$("$here/kernel.sh")}
+if [ "$debug" -eq 1 ]; then
+	kdir=${KDIR:-$("$here/kernel.sh" --debug)}
+else
+	kdir=${KDIR:-$("$here/kernel.sh")}
+fi
 vng=$("$here/vng.sh")
 
 # A module built for another kernel would only fail at insmod, after a
@@ -74,9 +105,8 @@ if [ "${vermagic%% *}" != "$release" ]; then
 	exit 1
 fi
 
-# The result directory is the guest's only writable view of the host. It
-# must be inside the repo: virtme-ng only shares directories that are
-# not under its guest-side tmpfs mounts (such as /tmp).
+# The result directory is the guest's only writable view of the host;
+# shared after the checkout, so that it is mounted on top of it.
 mkdir -p "$top/build/vm"
 resdir=$(mktemp -d "$top/build/vm/run.XXXXXX")
 trap 'rm -rf "$resdir"' EXIT
@@ -96,11 +126,16 @@ vng_args=(
 	--memory "${TBR_VM_MEMORY:-2G}"
 	--user root
 	--cwd "$top"
+	--rwdir="$top=$top"
 	--rwdir="$resdir=$resdir"
 	# Boot console and kernel log to stderr, hence to the log.
 	--verbose
 	--exec "$here/guest.sh $resdir"
 )
+
+if [ "$debug" -eq 1 ]; then
+	vng_args+=(--append panic_on_warn=1)
+fi
 
 # qemu emulates the CPU (TCG) unless TBR_VM_KVM=1: slow but it works. On
 # the CI host /dev/kvm exists but qemu aborts on it ("failed to set MSR"),
@@ -128,7 +163,9 @@ filter() {
 }
 
 : >"$log"
-echo "vm: booting $release (log: ${log#"$top"/})"
+kind=
+[ "$debug" -eq 1 ] && kind="debug kernel, panic_on_warn; "
+echo "vm: booting $release (${kind}log: ${log#"$top"/})"
 start=$(date +%s)
 set +e
 # vng 1.35 dies in termios handling if stdin is a terminal it cannot use,
