@@ -12,7 +12,9 @@
 #                      a VM run needs; no tests
 #   check.sh --stress  deps, debug kernel (kernel.sh --debug), then in one
 #                      boot of it with panic_on_warn: run_all.sh --stress
-#                      (the selftests, then the stress tests), from a copy
+#                      (the selftests, then the stress tests; with
+#                      TBR_STRESS_SUITE=none the stress tests only,
+#                      TBR_STRESS_CYCLES lifecycle cycles), from a copy
 #                      of the checkout under /var/tmp
 #
 # Each host check is one test here; taptool's host tests and the VM's
@@ -182,7 +184,7 @@ build_taptool() {
 stress_copy=
 trap '[ -z "$stress_copy" ] || rm -rf "$stress_copy"' EXIT
 stress() {
-	local copy out rc
+	local copy out rc guest
 
 	copy=$(mktemp -d /var/tmp/tapbridge-stress.XXXXXX)
 	stress_copy=$copy
@@ -199,12 +201,26 @@ stress() {
 		return 1
 	fi
 
-	info "selftests and stress tests on the debug kernel, from $copy" \
-	     "(console: build/log/vm-stress.log)"
+	# What runs in the guest: the whole suite (TBR_STRESS_SUITE=all, the
+	# default) or only the stress tests (none), 200 cycles of each
+	# lifecycle kind (TBR_STRESS_CYCLES) and 100000 fuzz messages
+	# (TBR_FUZZ_COUNT).
+	guest="TBR_TEST_TIMEOUT=1800 TBR_FUZZ_COUNT=${TBR_FUZZ_COUNT:-100000}"
+	guest+=" TBR_STRESS_CYCLES=${TBR_STRESS_CYCLES:-200}"
+	case ${TBR_STRESS_SUITE:-all} in
+	all) ;;
+	none) guest+=" TBR_TESTS='$(cd selftests && echo stress_*.sh)'" ;;
+	*)
+		not_ok "TBR_STRESS_SUITE is all or none, not '$TBR_STRESS_SUITE'"
+		return 1
+		;;
+	esac
+	info "on the debug kernel, from $copy (console: build/log/vm-stress.log):" \
+	     "$guest bash selftests/run_all.sh --stress"
 	out=$logdir/vm-stress.out
 	TBR_VM_LOG=$logdir/vm-stress.log KDIR=$kdir \
 		TBR_VM_TIMEOUT=${TBR_VM_TIMEOUT:-5400} "$copy/selftests/vm/run.sh" \
-		--check --debug TBR_TEST_TIMEOUT=1800 bash selftests/run_all.sh --stress |
+		--check --debug "$guest bash selftests/run_all.sh --stress" |
 		tee "$out"
 	rc=${PIPESTATUS[0]}
 	if add_totals "$out" "selftests and stress tests on the debug kernel"; then
