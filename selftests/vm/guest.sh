@@ -17,11 +17,13 @@
 # Exit status: the command's, or 1 if it succeeded but the kernel logged a
 # splat or the module would not unload. RESULT_DIR/status gets the same
 # number once everything is done, so the host can tell a finished run
-# from a guest that died.
+# from a guest that died; RESULT_DIR/started, written first, tells a guest
+# that died while booting from one that died in the tests.
 
 set -u
 
 resdir=$1
+: >"$resdir/started"
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 patterns=$here/splat-patterns

@@ -34,6 +34,9 @@
 #   TBR_VM_MEMORY   guest memory (default: 2G)
 #   TBR_VM_CPUS     guest vCPUs (default: 2)
 #   TBR_VM_KVM      1: use KVM (default: CPU emulation, see below)
+#   TBR_VM_APPEND   more kernel command line words
+#   TBR_VM_BOOT_RETRIES boots tried again when the kernel dies before the
+#                   tests start (default: 1, see below)
 #   TBR_VM_QEMU_OPTS extra QEMU options (default: two e1000 NICs, see below)
 
 set -euo pipefail
@@ -136,6 +139,9 @@ vng_args=(
 if [ "$debug" -eq 1 ]; then
 	vng_args+=(--append panic_on_warn=1)
 fi
+for arg in ${TBR_VM_APPEND:-}; do
+	vng_args+=(--append "$arg")
+done
 
 # qemu emulates the CPU (TCG) unless TBR_VM_KVM=1: slow but it works. On
 # the CI host /dev/kvm exists but qemu aborts on it ("failed to set MSR"),
@@ -166,17 +172,45 @@ filter() {
 kind=
 [ "$debug" -eq 1 ] && kind="debug kernel, panic_on_warn; "
 echo "vm: booting $release (${kind}log: ${log#"$top"/})"
-start=$(date +%s)
-set +e
-# vng 1.35 dies in termios handling if stdin is a terminal it cannot use,
-# and CI has no stdin at all: always give it /dev/null. The console
-# (stderr) and CMD's output both go to the log.
-# shellcheck disable=SC2094 # both only append
-timeout -k 30 "$timeout" "$vng" "${vng_args[@]}" </dev/null 2>>"$log" |
-	tee -a "$log" | filter
-codes=("${PIPESTATUS[@]}")
-set -e
-elapsed=$(( $(date +%s) - start ))
+
+# One boot of the VM; sets codes and elapsed.
+boot() {
+	local start
+
+	start=$(date +%s)
+	set +e
+	# vng 1.35 dies in termios handling if stdin is a terminal it cannot
+	# use, and CI has no stdin at all: always give it /dev/null. The
+	# console (stderr) and CMD's output both go to the log.
+	# shellcheck disable=SC2094 # both only append
+	timeout -k 30 "$timeout" "$vng" "${vng_args[@]}" </dev/null 2>>"$log" |
+		tee -a "$log" | filter
+	codes=("${PIPESTATUS[@]}")
+	set -e
+	elapsed=$(( $(date +%s) - start ))
+}
+
+# Under TCG a kernel can die in its first seconds, before tapbridge or any
+# test is there: an Oops on an int3 in code that the boot was patching
+# (static keys) while the other vCPU ran it, seen once with 7.3 and
+# QEMU 7.2. Such a boot is tried again, up to TBR_VM_BOOT_RETRIES times;
+# its console stays in LOG-bootN.log. A guest that reached guest.sh (it
+# writes RESULT_DIR/started first) is never run again.
+retries=${TBR_VM_BOOT_RETRIES:-1}
+attempt=1
+while :; do
+	boot
+	if [ "${codes[0]}" -eq 124 ] || [ -e "$resdir/started" ] ||
+	   [ "$attempt" -gt "$retries" ]; then
+		break
+	fi
+	echo "vm: the kernel died while booting, before any test ran (vng exit ${codes[0]}):"
+	grep -E -f "$here/splat-patterns" "$log" | head -n 10 | sed 's/^/vm:   /' || true
+	mv "$log" "${log%.log}-boot$attempt.log"
+	attempt=$((attempt + 1))
+	echo "vm: booting again (console of the failed boot: ${log%.log}-boot$((attempt - 1)).log)"
+	: >"$log"
+done
 
 if [ "${codes[0]}" -eq 124 ]; then
 	echo "vm: timed out after ${timeout}s; last console lines:"
