@@ -47,3 +47,21 @@ add_totals() {
 	info "${2}: pass=$p fail=$f skip=$s"
 	[ "$f" -eq 0 ]
 }
+
+# add_run_totals FILE WHAT RC: add the totals of FILE (see add_totals),
+# the output of a run of WHAT that exited RC. A run that reports no
+# failure but exits non-zero (a splat, a module that would not unload, a
+# dead guest) fails once more, as does a run with no totals line. Returns
+# 1 on any failure.
+add_run_totals() {
+	local file=$1 what=$2 rc=$3
+
+	if add_totals "$file" "$what"; then
+		[ "$rc" -eq 0 ] && return 0
+		not_ok "$what: the run is clean (exit $rc; see the lines above)"
+		return 1
+	fi
+	grep -qE '^# totals:' "$file" ||
+		not_ok "$what: the run reports its totals (exit $rc)"
+	return 1
+}
