@@ -409,3 +409,20 @@ tbr_require()
 		exit $ksft_skip
 	fi
 }
+
+# tbr_require_reload: as tbr_require, for a script that unloads the module
+# and loads it again: sets MODULE to the tapbridge.ko to load, and skips
+# when there is none or when tapbridge_kunit holds the module.
+tbr_require_reload()
+{
+	tbr_require
+	MODULE=${TBR_MODULE_DIR:-$TBR_ROOT/kmod}/tapbridge.ko
+	if [ ! -f "$MODULE" ]; then
+		echo "1..0 # SKIP $MODULE not found (needed to load the module again)"
+		exit $ksft_skip
+	fi
+	if [ -d /sys/module/tapbridge_kunit ]; then
+		echo "1..0 # SKIP tapbridge_kunit is loaded and holds tapbridge"
+		exit $ksft_skip
+	fi
+}

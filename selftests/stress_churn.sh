@@ -17,27 +17,12 @@
 # TBR_STRESS_FRAMES (default 20000) frames each way; TBR_STRESS_SEED
 # repeats a run (the seed is printed).
 
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_features.sh"
 
 tbr_require
 setup_ns TAP FAR || exit $ksft_skip
 
-ip_batch "$TAP" <<-EOF || exit $ksft_skip
-link add name pa type veth peer name xa netns $FAR
-link add name pb type veth peer name xb netns $FAR
-link add name m1 type veth peer name y1 netns $FAR
-link add name m2 type veth peer name y2 netns $FAR
-link set dev pa up
-link set dev pb up
-link set dev m1 up
-link set dev m2 up
-EOF
-ip_batch "$FAR" <<-EOF || exit $ksft_skip
-link set dev xa up
-link set dev xb up
-link set dev y1 up
-link set dev y2 up
-EOF
+veth_pairs "$TAP" "$FAR" pa:xa pb:xb m1:y1 m2:y2 || exit $ksft_skip
 
 tt "$TAP" add tap0 port-a pa port-b pb mode aggregate mirror m1
 check_err $? "taptool add failed"

@@ -16,7 +16,7 @@
 # kernel of `make stress`; skipped elsewhere. TBR_FAULT_CASES limits the
 # run to the cases named (as fault.py prints them, comma separated).
 
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_features.sh"
 
 tbr_require
 if [ ! -e /proc/thread-self/fail-nth ] ||
@@ -48,25 +48,7 @@ done
 fault_attr fail_page_alloc/ignore-gfp-highmem N
 fault_attr fail_page_alloc/min-order 0
 
-ip_batch "$TAP" <<-EOF || exit $ksft_skip
-	link add name pa type veth peer name xa netns $FAR
-	link add name pb type veth peer name xb netns $FAR
-	link add name m1 type veth peer name y1 netns $FAR
-	link add name m2 type veth peer name y2 netns $FAR
-	link add name m3 type veth peer name y3 netns $FAR
-	link set dev pa up
-	link set dev pb up
-	link set dev m1 up
-	link set dev m2 up
-	link set dev m3 up
-	EOF
-ip_batch "$FAR" <<-EOF || exit $ksft_skip
-	link set dev xa up
-	link set dev xb up
-	link set dev y1 up
-	link set dev y2 up
-	link set dev y3 up
-	EOF
+veth_pairs "$TAP" "$FAR" pa:xa pb:xb m1:y1 m2:y2 m3:y3 || exit $ksft_skip
 
 args=(--ports pa:pb --mirrors m1,m2,m3)
 if [ -n "${TBR_FAULT_CASES:-}" ]; then

@@ -20,17 +20,8 @@
 
 source "$(dirname "$0")/lib.sh"
 
-tbr_require
-MODULE=${TBR_MODULE_DIR:-$TBR_ROOT/kmod}/tapbridge.ko
+tbr_require_reload
 CYCLES=${TBR_STRESS_CYCLES:-200}
-if [ ! -f "$MODULE" ]; then
-	echo "1..0 # SKIP $MODULE not found (needed to load the module again)"
-	exit $ksft_skip
-fi
-if [ -d /sys/module/tapbridge_kunit ]; then
-	echo "1..0 # SKIP tapbridge_kunit is loaded and holds tapbridge"
-	exit $ksft_skip
-fi
 setup_ns TAP OTHER FAR AGAIN || exit $ksft_skip
 
 state=$TBR_TMP/traffic.json

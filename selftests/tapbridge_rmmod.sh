@@ -16,16 +16,7 @@
 
 source "$(dirname "$0")/lib_features.sh"
 
-tbr_require
-MODULE=${TBR_MODULE_DIR:-$TBR_ROOT/kmod}/tapbridge.ko
-if [ ! -f "$MODULE" ]; then
-	echo "1..0 # SKIP $MODULE not found (needed to load the module again)"
-	exit $ksft_skip
-fi
-if [ -d /sys/module/tapbridge_kunit ]; then
-	echo "1..0 # SKIP tapbridge_kunit is loaded and holds tapbridge"
-	exit $ksft_skip
-fi
+tbr_require_reload
 setup_ns ONE TWO FAR || exit $ksft_skip
 
 for n in 1 2; do
