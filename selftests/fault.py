@@ -101,13 +101,8 @@ class Kernel:
         self.nth = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
 
     def message(self, cmd, payload, dump=False):
-        self.sock.seq += 1
-        body = struct.pack("=BBH", CMD[cmd], VERSION, 0) + payload
-        flags = genl.NLM_F_REQUEST | genl.NLM_F_ACK
-        if dump:
-            flags |= genl.NLM_F_DUMP
-        return struct.pack("=IHHII", 16 + len(body), self.fid, flags,
-                           self.sock.seq, 0) + body
+        return self.sock.genl_message(self.fid, CMD[cmd], VERSION, payload,
+                                      genl.NLM_F_DUMP if dump else 0)
 
     def answers(self):
         """Read the answer of the last request: (errno, extack, replies,
@@ -115,31 +110,16 @@ class Kernel:
         replies, answers, err, text = [], 0, 0, ""
         self.sock.sock.settimeout(10)
         try:
-            while not answers:
-                data = self.sock.sock.recv(1 << 20)
-                while len(data) >= 16:
-                    length, mtype, _, seq, _ = struct.unpack("=IHHII",
-                                                             data[:16])
-                    chunk = data[16:length]
-                    data = data[(length + 3) & ~3:]
-                    if seq != self.sock.seq:
-                        continue
-                    if mtype in (genl.NLMSG_ERROR, genl.NLMSG_DONE):
-                        answers += 1
-                        err = -struct.unpack("=i", chunk[:4])[0]
-                        skip = 4 + 16 if mtype == genl.NLMSG_ERROR else 4
-                        msg = genl.parse_attrs(chunk[skip:]).get(
-                            genl.NLMSGERR_ATTR_MSG, b"")
-                        text = msg.rstrip(b"\0").decode(errors="replace")
-                    else:
-                        replies.append(chunk[4:])
+            err, text, replies = self.sock.answer()
+            answers = 1
+            replies = [reply[4:] for reply in replies]
             # A second answer would already be queued: look once.
             self.sock.sock.setblocking(False)
             try:
                 while True:
                     data = self.sock.sock.recv(1 << 20)
-                    if struct.unpack("=I", data[8:12])[0] == self.sock.seq:
-                        answers += 1
+                    answers += sum(seq == self.sock.seq for _, seq, _ in
+                                   genl.messages(data))
             except BlockingIOError:
                 pass
         except socket.timeout:

@@ -103,23 +103,28 @@ def _setns(fd):
 
 
 class Netns:
-    """Enter a named netns for the duration of a with block.
+    """Enter a netns for the duration of a with block: a name under
+    /run/netns, an open fd of one, or None to stay where we are.
 
     Sockets created inside stay in that netns after the block ends.
     """
 
-    def __init__(self, name):
-        self.name = name
+    def __init__(self, ns):
+        self.ns = ns
         self.home = None
 
     def __enter__(self):
-        if self.name:
-            self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
-            fd = os.open("/run/netns/" + self.name, os.O_RDONLY)
-            try:
-                _setns(fd)
-            finally:
-                os.close(fd)
+        if self.ns is None or self.ns == "":
+            return self
+        self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
+        if isinstance(self.ns, int):
+            _setns(self.ns)
+            return self
+        fd = os.open("/run/netns/" + self.ns, os.O_RDONLY)
+        try:
+            _setns(fd)
+        finally:
+            os.close(fd)
         return self
 
     def __exit__(self, *exc):

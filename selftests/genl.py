@@ -108,51 +108,93 @@ def parse_attrs(data):
     return out
 
 
-class GenlSocket:
-    def __init__(self):
+def messages(data):
+    """The netlink messages in DATA, as read from a socket: (type, sequence
+    number, payload) each."""
+    while len(data) >= 16:
+        length, mtype, _, seq, _ = struct.unpack("=IHHII", data[:16])
+        if length < 16:
+            return
+        yield mtype, seq, data[16:length]
+        data = data[(length + 3) & ~3:]
+
+
+def status(mtype, payload):
+    """(errno, extack message) of an answer: the payload of an NLMSG_ERROR
+    (the request's header follows the errno: NETLINK_CAP_ACK) or of a
+    dump's NLMSG_DONE."""
+    if len(payload) < 4:
+        return 0, ""
+    err = -struct.unpack("=i", payload[:4])[0]
+    tlvs = parse_attrs(payload[4 + 16 if mtype == NLMSG_ERROR else 4:])
+    text = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0")
+    return err, text.decode(errors="replace")
+
+
+class NetlinkSocket:
+    """A netlink socket with extended acks, for one request at a time."""
+
+    def __init__(self, protocol, timeout=None):
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
-                                  NETLINK_GENERIC)
+                                  protocol)
         self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
         self.sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+        self.sock.settimeout(timeout)
         self.sock.bind((0, 0))
         self.seq = 0
+
+    def close(self):
+        self.sock.close()
+
+    def message(self, mtype, flags, body):
+        """The next request, with NLM_F_REQUEST | NLM_F_ACK | FLAGS."""
+        self.seq += 1
+        return struct.pack("=IHHII", 16 + len(body), mtype,
+                           NLM_F_REQUEST | NLM_F_ACK | flags, self.seq,
+                           0) + body
+
+    def answer(self):
+        """Read up to the answer of the last request (its NLMSG_ERROR, or
+        a dump's NLMSG_DONE): (errno, extack message, payloads of the
+        replies before it)."""
+        replies = []
+        while True:
+            for mtype, seq, payload in messages(self.sock.recv(1 << 20)):
+                if seq != self.seq:
+                    continue
+                if mtype in (NLMSG_ERROR, NLMSG_DONE):
+                    return status(mtype, payload) + (replies,)
+                replies.append(payload)
+
+    def transact(self, mtype, flags, body):
+        """Send one request; return the payloads of its replies.
+
+        Raises OSError(errno, extack message) on an error answer.
+        """
+        self.sock.send(self.message(mtype, flags, body))
+        err, text, replies = self.answer()
+        if err:
+            raise OSError(err, text or os.strerror(err))
+        return replies
+
+
+class GenlSocket(NetlinkSocket):
+    def __init__(self):
+        super().__init__(NETLINK_GENERIC)
+
+    def genl_message(self, family, cmd, version, payload, flags=0):
+        """The next request to FAMILY."""
+        return self.message(family, flags,
+                            struct.pack("=BBH", cmd, version, 0) + payload)
 
     def request(self, family, cmd, version, payload, dump=False):
         """Send one request; return the reply messages' attributes.
 
-        Raises OSError(errno, extack message) on an error reply.
+        Raises OSError(errno, extack message) on an error answer.
         """
-        self.seq += 1
         body = struct.pack("=BBH", cmd, version, 0) + payload
-        flags = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if dump else 0)
-        msg = struct.pack("=IHHII", 16 + len(body), family, flags,
-                          self.seq, 0) + body
-        self.sock.send(msg)
-        replies = []
-        while True:
-            data = self.sock.recv(65536)
-            while len(data) >= 16:
-                length, mtype, flags, seq, _ = struct.unpack("=IHHII", data[:16])
-                chunk = data[16:length]
-                data = data[(length + 3) & ~3:]
-                if seq != self.seq:
-                    continue
-                if mtype == NLMSG_ERROR:
-                    err = -struct.unpack("=i", chunk[:4])[0]
-                    if err == 0:
-                        return replies
-                    tlvs = parse_attrs(chunk[4 + 16:])
-                    text = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
-                    raise OSError(err, text or os.strerror(err))
-                if mtype == NLMSG_DONE:
-                    # A dump that failed says so here: errno, then extack.
-                    err = -struct.unpack("=i", chunk[:4])[0] if len(chunk) >= 4 else 0
-                    if err:
-                        tlvs = parse_attrs(chunk[4:])
-                        text = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
-                        raise OSError(err, text or os.strerror(err))
-                    return replies
-                replies.append(parse_attrs(chunk[4:]))
+        replies = self.transact(family, NLM_F_DUMP if dump else 0, body)
+        return [parse_attrs(reply[4:]) for reply in replies]
 
     def family_id(self, name):
         replies = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,

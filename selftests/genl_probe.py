@@ -70,27 +70,9 @@ def family_info(sock, name):
 class Prober(genl.GenlSocket):
     def send_raw(self, fid, cmd, flags, payload):
         """One request; (errno, extack message) of its answer."""
-        self.seq += 1
-        body = struct.pack("=BBH", cmd, 1, 0) + payload
-        msg = struct.pack("=IHHII", 16 + len(body), fid,
-                          genl.NLM_F_REQUEST | genl.NLM_F_ACK | flags,
-                          self.seq, 0) + body
-        self.sock.send(msg)
-        while True:
-            data = self.sock.recv(65536)
-            while len(data) >= 16:
-                length, mtype, _, seq, _ = struct.unpack("=IHHII", data[:16])
-                chunk = data[16:length]
-                data = data[(length + 3) & ~3:]
-                if seq != self.seq:
-                    continue
-                if mtype in (genl.NLMSG_ERROR, genl.NLMSG_DONE):
-                    err = -struct.unpack("=i", chunk[:4])[0]
-                    text = b""
-                    if mtype == genl.NLMSG_ERROR and err:
-                        tlvs = genl.parse_attrs(chunk[4 + 16:])
-                        text = tlvs.get(genl.NLMSGERR_ATTR_MSG, b"")
-                    return err, text.rstrip(b"\0").decode()
+        self.sock.send(self.genl_message(fid, cmd, 1, payload, flags))
+        err, text, _ = self.answer()
+        return err, text
 
 
 def requests(args, commands, attrs):

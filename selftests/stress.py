@@ -60,14 +60,10 @@ from frames import (CLONE_NEWNET, PACKET_OUTGOING, Netns,  # noqa: E402
                     _setns)
 
 NETLINK_ROUTE = 0
-NLM_F_REQUEST = 0x1
-NLM_F_ACK = 0x4
 NLM_F_EXCL = 0x200
 NLM_F_DUMP = 0x300
 NLM_F_CREATE = 0x400
 NLA_F_NESTED = 0x8000
-NLMSG_ERROR = 2
-NLMSG_DONE = 3
 
 RTM_NEWLINK = 16
 RTM_DELLINK = 17
@@ -126,27 +122,7 @@ def result(ok, desc, why=""):
 
 
 # ---------------------------------------------------------------------------
-# Namespaces by file descriptor
-
-class NsFd:
-    """Enter the netns of a file descriptor (None: stay) for a with block."""
-
-    def __init__(self, fd):
-        self.fd = fd
-        self.home = None
-
-    def __enter__(self):
-        if self.fd is not None:
-            self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
-            _setns(self.fd)
-        return self
-
-    def __exit__(self, *exc):
-        if self.home is not None:
-            _setns(self.home)
-            os.close(self.home)
-        return False
-
+# Namespaces by file descriptor (frames.Netns enters one)
 
 def named_netns(name):
     return os.open("/run/netns/" + name, os.O_RDONLY)
@@ -182,48 +158,17 @@ def u32(atype, value):
     return genl.attr(atype, struct.pack("=I", value))
 
 
-class Rtnl:
+class Rtnl(genl.NetlinkSocket):
     """An rtnetlink socket of one netns (nsfd, or the current one)."""
 
     def __init__(self, nsfd=None, timeout=20):
-        with NsFd(nsfd):
-            self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
-                                      NETLINK_ROUTE)
-        self.sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_EXT_ACK, 1)
-        self.sock.setsockopt(genl.SOL_NETLINK, genl.NETLINK_CAP_ACK, 1)
-        self.sock.settimeout(timeout)
-        self.sock.bind((0, 0))
-        self.seq = 0
-
-    def close(self):
-        self.sock.close()
+        with Netns(nsfd):
+            super().__init__(NETLINK_ROUTE, timeout)
 
     def request(self, mtype, flags, body):
         """Send one request; return the bodies of its replies. Raises
-        OSError on an error reply, socket.timeout when none comes."""
-        self.seq += 1
-        msg = struct.pack("=IHHII", 16 + len(body), mtype,
-                          NLM_F_REQUEST | NLM_F_ACK | flags, self.seq, 0) + body
-        self.sock.send(msg)
-        replies = []
-        while True:
-            data = self.sock.recv(65536)
-            while len(data) >= 16:
-                length, rtype, _, seq, _ = struct.unpack("=IHHII", data[:16])
-                chunk = data[16:length]
-                data = data[(length + 3) & ~3:]
-                if seq != self.seq:
-                    continue
-                if rtype == NLMSG_ERROR:
-                    err = -struct.unpack("=i", chunk[:4])[0]
-                    if err == 0:
-                        return replies
-                    tlvs = genl.parse_attrs(chunk[4 + 16:])
-                    text = tlvs.get(genl.NLMSGERR_ATTR_MSG, b"").rstrip(b"\0")
-                    raise OSError(err, text.decode() or os.strerror(err))
-                if rtype == NLMSG_DONE:
-                    return replies
-                replies.append(chunk)
+        OSError on an error answer, socket.timeout when none comes."""
+        return self.transact(mtype, flags, body)
 
     @staticmethod
     def ifinfo(index=0, up=False):
@@ -289,7 +234,7 @@ class Tapbridge:
     """tapbridge genl requests in one netns."""
 
     def __init__(self, nsfd=None):
-        with NsFd(nsfd):
+        with Netns(nsfd):
             self.genl = genl.GenlSocket()
         self.genl.sock.settimeout(20)
         family, self.version, _, _, _ = genl.read_uapi()
@@ -785,18 +730,13 @@ class Churner(threading.Thread):
         parse_attrs keeps one attribute of each type, and the mirrors are
         several of one type)."""
         tb = self.tb
-        tb.genl.seq += 1
         body = struct.pack("=BBH", CMD["GET"], tb.version, 0) + \
             Tapbridge.name("tap0")
-        msg = struct.pack("=IHHII", 16 + len(body), tb.family,
-                          NLM_F_REQUEST, tb.genl.seq, 0) + body
-        tb.genl.sock.send(msg)
-        data = tb.genl.sock.recv(65536)
-        length, mtype = struct.unpack("=IH", data[:6])
-        if mtype == NLMSG_ERROR:
-            err = -struct.unpack("=i", data[16:20])[0]
-            raise OSError(err, "get tap0: " + os.strerror(err))
-        attrs = data[16 + 4:length]
+        try:
+            reply = tb.genl.transact(tb.family, 0, body)[0]
+        except OSError as e:
+            raise OSError(e.errno, "get tap0: " + e.strerror) from None
+        attrs = reply[4:]
         out = []
         while len(attrs) >= 4:
             alen, atype = struct.unpack("=HH", attrs[:4])
