@@ -110,6 +110,12 @@ MOUNTS_SAVED=$(awk '$2 == "/lib/modules" || $2 == "/usr/lib/modules"' /proc/self
 MOUNTED=
 ktap_print_msg "installed module: build/pkg/modroot/lib/modules/$RELEASE/$KO, build ID $INSTALLED_ID"
 ktap_print_msg "build's module: ${BUILD_MODULE#"$TBR_ROOT"/}, build ID $BUILD_ID"
+# Neither file has a srcversion (no MODULE_VERSION, and the kernels lack
+# MODULE_SRCVERSION_ALL), and the sources are the same anyway: the build
+# ID, which the link of each build makes its own, tells them apart.
+if [ "$INSTALLED_ID" == "$BUILD_ID" ]; then
+	ktap_print_msg "both files have the same build ID: only the tmpfs says which was loaded"
+fi
 
 # restore: what the scripts after this one expect, whatever happened
 # here; safe to call twice.
