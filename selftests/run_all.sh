@@ -9,7 +9,9 @@
 #   1. KUnit: insmod kmod/tapbridge_kunit.ko runs the suites tapbridge_*;
 #      their results are read from debugfs, then the module is removed.
 #   2. Every selftests/tapbridge_*.sh, tapbridge_rmmod.sh last (it unloads
-#      tapbridge.ko and loads it again).
+#      tapbridge.ko and loads it again). tapbridge_autoload.sh, first,
+#      replaces it with the packaged module for its run and loads the
+#      build's tapbridge.ko again when it ends.
 #   3. With --stress, after those: every selftests/stress_*.sh (traffic
 #      while devices come and go, fault injection; `make stress` runs
 #      them on the debug kernel).
