@@ -38,14 +38,14 @@
 
 source "$(dirname "$0")/lib.sh"
 
-tbr_require
+tbr_require_reload
 
 RELEASE=$(uname -r)
 VERSION=$("$TBR_ROOT/scripts/version.sh")
 PKG=$TBR_ROOT/build/pkg
 MODROOT=$PKG/modroot/lib/modules/$RELEASE
 INSTALLED_TAPTOOL=$PKG/installed/usr/sbin/taptool
-BUILD_MODULE=${TBR_MODULE_DIR:-$TBR_ROOT/kmod}/tapbridge.ko
+BUILD_MODULE=$MODULE
 GENL_ALIAS=net-pf-16-proto-16-family-tapbridge
 RTNL_ALIAS=rtnl-link-tapbridge
 
@@ -60,14 +60,6 @@ if [ -z "$KO" ]; then
 fi
 if [ ! -x "$INSTALLED_TAPTOOL" ]; then
 	echo "1..0 # SKIP no installed taptool in build/pkg/installed (selftests/pkg/deb.sh)"
-	exit $ksft_skip
-fi
-if [ ! -f "$BUILD_MODULE" ]; then
-	echo "1..0 # SKIP $BUILD_MODULE not found (needed to load it again)"
-	exit $ksft_skip
-fi
-if [ -d /sys/module/tapbridge_kunit ]; then
-	echo "1..0 # SKIP tapbridge_kunit is loaded and holds tapbridge"
 	exit $ksft_skip
 fi
 for tool in modprobe modinfo depmod readelf mountpoint; do
