@@ -48,5 +48,6 @@ module_exit(tapbridge_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Software network TAP: forward between two ports, mirror both directions");
 MODULE_AUTHOR("The tapbridge developers");
+MODULE_VERSION(TAPBRIDGE_VERSION);
 MODULE_ALIAS_RTNL_LINK("tapbridge");
 MODULE_ALIAS_GENL_FAMILY(TAPBRIDGE_FAMILY_NAME);
