@@ -8,8 +8,14 @@
  *   del, ip link del), deleting its netns or unloading the module releases
  *   both ports and all mirrors, from ndo_uninit.
  * - Losing a port (its device unregistered or moved to another netns)
- *   deletes the instance: a TAP with one side cut forwards nothing, and
- *   the remaining port is handed back as a plain interface.
+ *   deletes the instance by default (port-loss delete): a TAP with one
+ *   side cut forwards nothing, and the remaining port is handed back as a
+ *   plain interface. With port-loss wait the port is released, the
+ *   instance stays (its carrier off, its counters going on) and its slot
+ *   remembers the port's name: a device that later registers, or is
+ *   renamed, with that name in the instance's netns is enslaved in its
+ *   place by tbr->adopt_work, as a hardware TAP's port comes back when
+ *   its cable is plugged in again.
  * - Losing a mirror detaches it: the instance keeps forwarding, and the
  *   copies it can no longer deliver are counted as mirror drops until
  *   "taptool set" gives it a new mirror.
@@ -18,12 +24,21 @@
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/workqueue.h>
 #include <net/rtnetlink.h>
 
 #include "tapbridge.h"
 
 /* Set under RTNL when the module starts unloading; see tapbridge_device_closing. */
 static bool tapbridge_closing;
+
+/*
+ * Runs every instance's adopt_work; module exit destroys it, which waits
+ * for the last work to return, after the last instance is gone.
+ */
+static struct workqueue_struct *tapbridge_wq;
+
+static void tapbridge_adopt_work(struct work_struct *work);
 
 static int tapbridge_dev_init(struct net_device *dev)
 {
@@ -32,7 +47,9 @@ static int tapbridge_dev_init(struct net_device *dev)
 
 	tbr->dev = dev;
 	tbr->hold_down = TAPBRIDGE_HOLD_DOWN_DEFAULT;
+	tbr->port_loss = TAPBRIDGE_PORT_LOSS_DELETE;
 	INIT_DELAYED_WORK(&tbr->propagation_work, tapbridge_propagation_work);
+	INIT_WORK(&tbr->adopt_work, tapbridge_adopt_work);
 	tbr->stats = netdev_alloc_pcpu_stats(struct tapbridge_pcpu_stats);
 	if (!tbr->stats)
 		return -ENOMEM;
@@ -60,6 +77,15 @@ static void tapbridge_dev_uninit(struct net_device *dev)
 	if (tbr->announced)
 		tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_DELETED, NULL);
 	tapbridge_propagation_stop(tbr);
+	/*
+	 * A queued adopt work is cancelled here; one that already runs and
+	 * waits for RTNL finds the instance unregistering and drops the
+	 * reference itself.
+	 */
+	if (tbr->adopt_queued && cancel_work(&tbr->adopt_work)) {
+		tbr->adopt_queued = false;
+		netdev_put(dev, &tbr->adopt_tracker);
+	}
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
 		port = rtnl_dereference(tbr->port[dir]);
 		if (port)
@@ -277,26 +303,165 @@ err_free_netdev:
 	return ERR_PTR(err);
 }
 
-/* A port is going away: the instance goes with it (see the top). */
+static char tapbridge_slot_letter(enum tapbridge_dir dir)
+{
+	return dir == TAPBRIDGE_PORT_A ? 'A' : 'B';
+}
+
+/*
+ * A port is going away: the instance goes with it, or its slot waits for
+ * the port's name (see the top).
+ */
 static void tapbridge_port_lost(struct tapbridge_port *port)
 {
 	struct tapbridge *tbr = port->tbr;
+	enum tapbridge_dir dir = port->dir;
 
 	/* Unregistered or moved (a move closed it): keep its admin state. */
 	port->lost = true;
 
-	netdev_info(tbr->dev, "port %c %s is gone: deleting the instance\n",
-		    port->dir == TAPBRIDGE_PORT_A ? 'A' : 'B', port->dev->name);
 	tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_PORT_LOST, port->dev);
 	/*
 	 * When the instance is already being unregistered in the same batch
 	 * (its netns is dying), release just this port: the instance's
 	 * ndo_uninit does the rest.
 	 */
-	if (tbr->dev->reg_state == NETREG_REGISTERED)
-		unregister_netdevice_queue(tbr->dev, NULL);
-	else
+	if (tbr->dev->reg_state != NETREG_REGISTERED) {
 		tapbridge_port_del(port);
+		return;
+	}
+	if (tbr->port_loss != TAPBRIDGE_PORT_LOSS_WAIT) {
+		netdev_info(tbr->dev,
+			    "port %c %s is gone: deleting the instance\n",
+			    tapbridge_slot_letter(dir), port->dev->name);
+		unregister_netdevice_queue(tbr->dev, NULL);
+		return;
+	}
+
+	netdev_info(tbr->dev, "port %c %s is gone: waiting for it to return\n",
+		    tapbridge_slot_letter(dir), port->dev->name);
+	strscpy(tbr->wait_name[dir], port->dev->name, IFNAMSIZ);
+	tbr->losses[dir]++;
+	tapbridge_propagation_lost(port);
+	tapbridge_port_del(port);
+	netif_carrier_off(tbr->dev);
+}
+
+/**
+ * tapbridge_port_loss_check - whether an instance may take a port-loss value
+ * @tbr: the instance
+ * @loss: the value asked for
+ * @extack: where a refusal is reported
+ *
+ * A slot that waits has no device to delete the instance with: while one
+ * does, port-loss stays wait (delete the instance instead).
+ *
+ * Context: RTNL.
+ * Return: 0, or -EBUSY with @extack naming the slot.
+ */
+int tapbridge_port_loss_check(const struct tapbridge *tbr,
+			      enum tapbridge_port_loss loss,
+			      struct netlink_ext_ack *extack)
+{
+	int dir;
+
+	ASSERT_RTNL();
+
+	if (loss == TAPBRIDGE_PORT_LOSS_WAIT)
+		return 0;
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		if (!tbr->wait_name[dir][0])
+			continue;
+		NL_SET_ERR_MSG_FMT(extack,
+				   "port %c is waiting for %s: port-loss stays wait (delete the instance instead)",
+				   tapbridge_slot_letter(dir),
+				   tbr->wait_name[dir]);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Try the devices the waiting slots of @tbr are named for. Context: RTNL. */
+static void tapbridge_adopt(struct tapbridge *tbr)
+{
+	struct netlink_ext_ack extack = {};
+	struct net_device *dev;
+	int dir, err;
+
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
+		if (!tbr->wait_name[dir][0])
+			continue;
+		dev = __dev_get_by_name(dev_net(tbr->dev), tbr->wait_name[dir]);
+		if (!dev)
+			continue;
+		memset(&extack, 0, sizeof(extack));
+		err = tapbridge_port_adopt(tbr, dev, dir, &extack);
+		if (err) {
+			netdev_warn(tbr->dev, "port %c: %s is refused: %s (%d)\n",
+				    tapbridge_slot_letter(dir), dev->name,
+				    extack._msg ?: "cannot enslave it", err);
+			tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_PORT_REFUSED,
+					   dev);
+			continue;
+		}
+		tbr->wait_name[dir][0] = '\0';
+		tbr->returns[dir]++;
+		netdev_info(tbr->dev, "port %c %s is back (ifindex %d)\n",
+			    tapbridge_slot_letter(dir), dev->name, dev->ifindex);
+		tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_PORT_RETURNED, dev);
+		if (!tbr->wait_name[tapbridge_dir_reverse(dir)][0])
+			netif_carrier_on(tbr->dev);
+	}
+}
+
+/*
+ * tbr->adopt_work: enslave what the notifier saw appear. Context: process
+ * (tapbridge_wq); takes RTNL. ndo_uninit never waits for this work, so
+ * taking RTNL cannot deadlock; the reference queued with it keeps the
+ * instance's memory until it is dropped, last, under RTNL.
+ */
+static void tapbridge_adopt_work(struct work_struct *work)
+{
+	struct tapbridge *tbr = container_of(work, struct tapbridge,
+					     adopt_work);
+
+	rtnl_lock();
+	tbr->adopt_queued = false;
+	if (tbr->dev->reg_state == NETREG_REGISTERED && !tapbridge_closing)
+		tapbridge_adopt(tbr);
+	netdev_put(tbr->dev, &tbr->adopt_tracker);
+	rtnl_unlock();
+}
+
+/*
+ * @dev was registered in, or renamed to, a name some waiting slot of an
+ * instance of its netns remembers: queue that instance's adopt work. The
+ * device is still being set up here, so it is enslaved from the work.
+ * Context: RTNL, from the netdev notifier.
+ */
+static void tapbridge_adopt_check(struct net_device *dev)
+{
+	struct net_device *instance;
+	struct tapbridge *tbr;
+	int dir;
+
+	if (dev->rtnl_link_ops == &tapbridge_link_ops || tapbridge_is_port(dev))
+		return;
+	for_each_netdev(dev_net(dev), instance) {
+		if (instance->rtnl_link_ops != &tapbridge_link_ops ||
+		    instance->reg_state != NETREG_REGISTERED)
+			continue;
+		tbr = netdev_priv(instance);
+		for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++)
+			if (!strcmp(tbr->wait_name[dir], dev->name))
+				break;
+		if (dir == TAPBRIDGE_DIR_COUNT || tbr->adopt_queued)
+			continue;
+		/* The work takes RTNL before it drops the reference. */
+		tbr->adopt_queued = true;
+		netdev_hold(instance, &tbr->adopt_tracker, GFP_KERNEL);
+		queue_work(tapbridge_wq, &tbr->adopt_work);
+	}
 }
 
 /*
@@ -359,6 +524,10 @@ static int tapbridge_netdev_event(struct notifier_block *nb,
 	struct tapbridge_port *port;
 
 	switch (event) {
+	case NETDEV_REGISTER:
+	case NETDEV_CHANGENAME:
+		tapbridge_adopt_check(dev);
+		break;
 	case NETDEV_UNREGISTER:
 		port = tapbridge_port_get_rtnl(dev);
 		if (port) {
@@ -415,9 +584,13 @@ int tapbridge_device_init(void)
 {
 	int err;
 
+	tapbridge_wq = alloc_workqueue("tapbridge", 0, 0);
+	if (!tapbridge_wq)
+		return -ENOMEM;
+
 	err = register_netdevice_notifier(&tapbridge_notifier);
 	if (err)
-		return err;
+		goto err_destroy_wq;
 
 	err = rtnl_link_register(&tapbridge_link_ops);
 	if (err)
@@ -426,6 +599,8 @@ int tapbridge_device_init(void)
 
 err_unregister_notifier:
 	unregister_netdevice_notifier(&tapbridge_notifier);
+err_destroy_wq:
+	destroy_workqueue(tapbridge_wq);
 	return err;
 }
 
@@ -444,6 +619,11 @@ void tapbridge_device_uninit(void)
 	/* Calls dellink on every instance of every netns. */
 	rtnl_link_unregister(&tapbridge_link_ops);
 	unregister_netdevice_notifier(&tapbridge_notifier);
+	/*
+	 * No instance is left to queue an adopt work; wait for one that is
+	 * still returning, after it dropped its reference.
+	 */
+	destroy_workqueue(tapbridge_wq);
 	/* The mirrors' RCU callbacks are module code: let them run first. */
 	rcu_barrier();
 }

@@ -38,7 +38,7 @@ const struct nla_policy tapbridge_mirror_nl_policy[TAPBRIDGE_A_MIRROR_RX_DROPS +
 };
 
 /* TAPBRIDGE_CMD_CREATE - do */
-static const struct nla_policy tapbridge_create_nl_policy[TAPBRIDGE_A_INSTANCE_RX_ALL + 1] = {
+static const struct nla_policy tapbridge_create_nl_policy[TAPBRIDGE_A_INSTANCE_PORT_LOSS + 1] = {
 	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
 	[TAPBRIDGE_A_INSTANCE_PORT_A] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_PORT_B] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -49,6 +49,7 @@ static const struct nla_policy tapbridge_create_nl_policy[TAPBRIDGE_A_INSTANCE_R
 	[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION] = NLA_POLICY_MAX(NLA_U8, 1),
 	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN] = NLA_POLICY_FULL_RANGE(NLA_U32, &tapbridge_a_instance_hold_down_range),
 	[TAPBRIDGE_A_INSTANCE_RX_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TAPBRIDGE_A_INSTANCE_PORT_LOSS] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
 };
 
 /* TAPBRIDGE_CMD_DELETE - do */
@@ -70,7 +71,7 @@ static const struct nla_policy tapbridge_get_dump_nl_policy[TAPBRIDGE_A_INSTANCE
 };
 
 /* TAPBRIDGE_CMD_SET - do */
-static const struct nla_policy tapbridge_set_nl_policy[TAPBRIDGE_A_INSTANCE_RX_ALL + 1] = {
+static const struct nla_policy tapbridge_set_nl_policy[TAPBRIDGE_A_INSTANCE_PORT_LOSS + 1] = {
 	[TAPBRIDGE_A_INSTANCE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
 	[TAPBRIDGE_A_INSTANCE_MODE] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
@@ -80,6 +81,7 @@ static const struct nla_policy tapbridge_set_nl_policy[TAPBRIDGE_A_INSTANCE_RX_A
 	[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION] = NLA_POLICY_MAX(NLA_U8, 1),
 	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN] = NLA_POLICY_FULL_RANGE(NLA_U32, &tapbridge_a_instance_hold_down_range),
 	[TAPBRIDGE_A_INSTANCE_RX_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TAPBRIDGE_A_INSTANCE_PORT_LOSS] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
 };
 
 /* TAPBRIDGE_CMD_MIRROR_ADD - do */
@@ -102,7 +104,7 @@ static const struct genl_split_ops tapbridge_nl_ops[] = {
 		.cmd		= TAPBRIDGE_CMD_CREATE,
 		.doit		= tapbridge_nl_create_doit,
 		.policy		= tapbridge_create_nl_policy,
-		.maxattr	= TAPBRIDGE_A_INSTANCE_RX_ALL,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_PORT_LOSS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -130,7 +132,7 @@ static const struct genl_split_ops tapbridge_nl_ops[] = {
 		.cmd		= TAPBRIDGE_CMD_SET,
 		.doit		= tapbridge_nl_set_doit,
 		.policy		= tapbridge_set_nl_policy,
-		.maxattr	= TAPBRIDGE_A_INSTANCE_RX_ALL,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_PORT_LOSS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -158,6 +158,73 @@ static void tapbridge_nl_apply_propagation(struct tapbridge *tbr,
 	tapbridge_propagation_set(tbr, propagation, hold_down);
 }
 
+/*
+ * port-loss of create and set, when given, after tapbridge_nl_check_port_loss
+ * passed. Context: RTNL.
+ */
+static void tapbridge_nl_apply_port_loss(struct tapbridge *tbr,
+					 struct genl_info *info)
+{
+	if (info->attrs[TAPBRIDGE_A_INSTANCE_PORT_LOSS])
+		tbr->port_loss = nla_get_u32(info->attrs[TAPBRIDGE_A_INSTANCE_PORT_LOSS]);
+}
+
+static int tapbridge_nl_check_port_loss(const struct tapbridge *tbr,
+					struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[TAPBRIDGE_A_INSTANCE_PORT_LOSS];
+	int err;
+
+	if (!attr)
+		return 0;
+	err = tapbridge_port_loss_check(tbr, nla_get_u32(attr), info->extack);
+	if (err)
+		NL_SET_BAD_ATTR(info->extack, attr);
+	return err;
+}
+
+/* Port A or B: its device, or the name its slot waits for. Context: RTNL. */
+static int tapbridge_nl_put_port(struct sk_buff *msg,
+				 const struct tapbridge *tbr,
+				 enum tapbridge_dir dir)
+{
+	static const int attrs[TAPBRIDGE_DIR_COUNT][5] = {
+		[TAPBRIDGE_PORT_A] = {
+			TAPBRIDGE_A_INSTANCE_PORT_A,
+			TAPBRIDGE_A_INSTANCE_PORT_A_STATE,
+			TAPBRIDGE_A_INSTANCE_PORT_A_NAME,
+			TAPBRIDGE_A_INSTANCE_PORT_A_LOSSES,
+			TAPBRIDGE_A_INSTANCE_PORT_A_RETURNS,
+		},
+		[TAPBRIDGE_PORT_B] = {
+			TAPBRIDGE_A_INSTANCE_PORT_B,
+			TAPBRIDGE_A_INSTANCE_PORT_B_STATE,
+			TAPBRIDGE_A_INSTANCE_PORT_B_NAME,
+			TAPBRIDGE_A_INSTANCE_PORT_B_LOSSES,
+			TAPBRIDGE_A_INSTANCE_PORT_B_RETURNS,
+		},
+	};
+	const struct tapbridge_port *port = rtnl_dereference(tbr->port[dir]);
+	const int *a = attrs[dir];
+
+	if (port) {
+		if (nla_put_u32(msg, a[0], port->dev->ifindex) ||
+		    nla_put_u32(msg, a[1], TAPBRIDGE_PORT_STATE_ATTACHED) ||
+		    nla_put_string(msg, a[2], port->dev->name))
+			return -EMSGSIZE;
+	} else if (tbr->wait_name[dir][0]) {
+		if (nla_put_u32(msg, a[1], TAPBRIDGE_PORT_STATE_WAITING) ||
+		    nla_put_string(msg, a[2], tbr->wait_name[dir]))
+			return -EMSGSIZE;
+	}
+	if (nla_put_u64_64bit(msg, a[3], tbr->losses[dir],
+			      TAPBRIDGE_A_INSTANCE_PAD) ||
+	    nla_put_u64_64bit(msg, a[4], tbr->returns[dir],
+			      TAPBRIDGE_A_INSTANCE_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int tapbridge_nl_put_stats(struct sk_buff *msg, int type,
 				  const struct tapbridge *tbr,
 				  enum tapbridge_dir dir)
@@ -286,7 +353,6 @@ static int tapbridge_nl_fill(struct sk_buff *msg, const struct tapbridge *tbr,
 			     struct netlink_callback *cb)
 {
 	const struct tapbridge_mirror_set *set = rtnl_dereference(tbr->mirrors);
-	struct tapbridge_port *port;
 	unsigned int i;
 	void *hdr;
 	int dir;
@@ -305,19 +371,15 @@ static int tapbridge_nl_fill(struct sk_buff *msg, const struct tapbridge *tbr,
 		       tbr->link_propagation) ||
 	    nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_HOLD_DOWN, tbr->hold_down) ||
 	    nla_put_u8(msg, TAPBRIDGE_A_INSTANCE_RX_ALL, tbr->rx_all) ||
+	    nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_PORT_LOSS, tbr->port_loss) ||
 	    nla_put_u64_64bit(msg, TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS,
 			      tbr->propagation_actions,
 			      TAPBRIDGE_A_INSTANCE_PAD))
 		goto err_cancel;
 
-	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
-		port = rtnl_dereference(tbr->port[dir]);
-		if (port && nla_put_u32(msg, dir == TAPBRIDGE_PORT_A ?
-					TAPBRIDGE_A_INSTANCE_PORT_A :
-					TAPBRIDGE_A_INSTANCE_PORT_B,
-					port->dev->ifindex))
+	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++)
+		if (tapbridge_nl_put_port(msg, tbr, dir))
 			goto err_cancel;
-	}
 
 	if (tbr->mode == TAPBRIDGE_MODE_AGGREGATE &&
 	    tapbridge_nl_put_preset(msg, TAPBRIDGE_A_INSTANCE_MIRROR, set,
@@ -485,6 +547,7 @@ int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_unregister;
 	tapbridge_nl_apply_propagation(netdev_priv(dev), info);
+	tapbridge_nl_apply_port_loss(netdev_priv(dev), info);
 
 	err = tapbridge_nl_changed(netdev_priv(dev), msg, info,
 				   TAPBRIDGE_EVENT_TYPE_CREATED);
@@ -630,8 +693,9 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	/* Check everything before anything changes. */
 	if (req.mode) {
+		/* A slot that waits for its port has none to check. */
 		for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++)
-			req.port[dir] = ports[dir]->ifindex;
+			req.port[dir] = ports[dir] ? ports[dir]->ifindex : 0;
 		err = tapbridge_request_validate(&req, extack);
 		if (err)
 			goto err_unlock;
@@ -646,6 +710,9 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto err_unlock;
 	}
+	err = tapbridge_nl_check_port_loss(tbr, info);
+	if (err)
+		goto err_unlock;
 
 	/* The fallible changes, each undone when a later one fails. */
 	rx_all = tbr->rx_all;
@@ -659,6 +726,7 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 			goto err_restore_rx_all;
 	}
 	tapbridge_nl_apply_propagation(tbr, info);
+	tapbridge_nl_apply_port_loss(tbr, info);
 
 	err = tapbridge_nl_changed(tbr, msg, info, TAPBRIDGE_EVENT_TYPE_CHANGED);
 	rtnl_unlock();

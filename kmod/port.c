@@ -20,6 +20,7 @@
 #define TAPBRIDGE_GRO_FEATURES (NETIF_F_GRO | NETIF_F_GRO_HW)
 
 static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb);
+static void tapbridge_propagation_apply(struct tapbridge_port *port);
 
 /**
  * tapbridge_is_port - whether a device is enslaved to some instance
@@ -327,6 +328,91 @@ void tapbridge_port_del(struct tapbridge_port *port)
 	kfree_rcu(port, rcu);
 }
 
+/* Mirrors whose copies would reach the ports. Context: RTNL. */
+static int tapbridge_port_check_mirrors(const struct tapbridge *tbr,
+					struct net_device * const *ports,
+					struct netlink_ext_ack *extack)
+{
+	const struct tapbridge_mirror_set *set = rtnl_dereference(tbr->mirrors);
+	struct net_device *mirror;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < set->count; i++) {
+		mirror = rtnl_dereference(set->all[i]->dev);
+		if (!mirror)
+			continue;
+		err = tapbridge_check_reach(mirror, "mirror", ports, extack);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * tapbridge_port_adopt - enslave a device into a slot that waits for it
+ * @tbr: the instance (port-loss wait), whose slot @dir has no port
+ * @dev: a device of the name the slot waits for, in the instance's netns
+ * @dir: TAPBRIDGE_PORT_A or TAPBRIDGE_PORT_B
+ * @extack: where a refusal is reported
+ *
+ * Every check that creating an instance makes applies: an Ethernet device
+ * without a master or uppers, no port or mirror elsewhere, no loop with
+ * the other port or from a mirror. Then the normal enslave path, rx-all
+ * when the instance has it, and link propagation as if the port's carrier
+ * had just come (or gone).
+ *
+ * Context: RTNL, from tbr->adopt_work.
+ * Return: 0, or a negative errno with @extack set; the slot still waits.
+ */
+int tapbridge_port_adopt(struct tapbridge *tbr, struct net_device *dev,
+			 enum tapbridge_dir dir, struct netlink_ext_ack *extack)
+{
+	enum tapbridge_dir rev = tapbridge_dir_reverse(dir);
+	struct net_device *ports[TAPBRIDGE_DIR_COUNT];
+	struct tapbridge_port *port, *other;
+	int err;
+
+	ASSERT_RTNL();
+
+	dev = tapbridge_resolve_port(dev_net(tbr->dev), dev->ifindex,
+				     dir == TAPBRIDGE_PORT_A ? "port-a" : "port-b",
+				     extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	other = rtnl_dereference(tbr->port[rev]);
+	ports[dir] = dev;
+	ports[rev] = other ? other->dev : NULL;
+	if (other) {
+		err = tapbridge_check_port_pair(ports, extack);
+		if (err)
+			return err;
+	}
+	err = tapbridge_port_check_mirrors(tbr, ports, extack);
+	if (err)
+		return err;
+
+	err = tapbridge_port_add(tbr, dev, dir, extack);
+	if (err)
+		return err;
+	port = rtnl_dereference(tbr->port[dir]);
+	if (tbr->rx_all) {
+		err = tapbridge_port_rx_all(port, true, extack);
+		if (err)
+			goto err_del_port;
+	}
+
+	/* A port back with carrier starts the other's hold-down. */
+	tapbridge_propagation_apply(port);
+	if (other && !other->carrier)
+		tapbridge_propagation_apply(other);
+	return 0;
+
+err_del_port:
+	tapbridge_port_del(port);
+	return err;
+}
+
 /**
  * tapbridge_rx_all_check - whether both ports can receive damaged frames
  * @tbr: the instance
@@ -350,6 +436,13 @@ int tapbridge_rx_all_check(const struct tapbridge *tbr,
 
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
 		port = rtnl_dereference(tbr->port[dir]);
+		if (!port) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "port-%c is waiting for %s: rx-all needs both ports",
+					   dir == TAPBRIDGE_PORT_A ? 'a' : 'b',
+					   tbr->wait_name[dir]);
+			return -ENODEV;
+		}
 		if ((port->dev->hw_features & TAPBRIDGE_RX_ALL_FEATURES) !=
 		    TAPBRIDGE_RX_ALL_FEATURES) {
 			NL_SET_ERR_MSG_FMT(extack,
@@ -370,6 +463,8 @@ int tapbridge_rx_all_check(const struct tapbridge *tbr,
  *
  * Turning it on can still fail when a driver does not take the features
  * it lists; then neither port is left changed. Turning it off cannot fail.
+ * A slot that waits for its port is skipped: tapbridge_port_adopt() turns
+ * rx-all on for the device it enslaves there.
  *
  * Context: RTNL.
  * Return: 0, or -EOPNOTSUPP with @extack naming the port.
@@ -384,6 +479,8 @@ int tapbridge_rx_all_set(struct tapbridge *tbr, bool on,
 
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
 		port = rtnl_dereference(tbr->port[dir]);
+		if (!port)
+			continue;
 		err = tapbridge_port_rx_all(port, on, extack);
 		if (err)
 			goto err_undo;
@@ -394,7 +491,8 @@ int tapbridge_rx_all_set(struct tapbridge *tbr, bool on,
 err_undo:
 	while (dir--) {
 		port = rtnl_dereference(tbr->port[dir]);
-		tapbridge_port_rx_all(port, tbr->rx_all, NULL);
+		if (port)
+			tapbridge_port_rx_all(port, tbr->rx_all, NULL);
 	}
 	return err;
 }
@@ -545,6 +643,24 @@ void tapbridge_propagation_set(struct tapbridge *tbr, bool on, u32 hold_down)
 		else if (on && !port->carrier)
 			tapbridge_propagation_apply(port);
 	}
+}
+
+/**
+ * tapbridge_propagation_lost - a port is lost and its slot waits
+ * @port: the port, about to be released
+ *
+ * A missing port is a port without carrier: with link propagation on,
+ * the other port goes down, and comes back once a device returns to the
+ * slot and keeps its carrier for the hold-down time.
+ *
+ * Context: RTNL, from NETDEV_UNREGISTER of the port.
+ */
+void tapbridge_propagation_lost(struct tapbridge_port *port)
+{
+	ASSERT_RTNL();
+
+	port->carrier = false;
+	tapbridge_propagation_apply(port);
 }
 
 /**
@@ -735,7 +851,11 @@ static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 	if (likely(egress)) {
 		fwd = tapbridge_forward(egress, skb, wire_len, extra, fcs);
 	} else {
-		/* The instance is being torn down. */
+		/*
+		 * The instance is being torn down, or the egress port was
+		 * lost and its slot waits (port-loss wait): the frame was
+		 * still copied, and counts as a forward drop.
+		 */
 		kfree_skb(skb);
 		fwd = TAPBRIDGE_FWD_DROPPED;
 	}

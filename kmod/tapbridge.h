@@ -297,6 +297,18 @@ struct tapbridge_mirror_set {
  * @propagation_work: brings a port back up after the hold-down time; runs
  *	with RTNL (taken with rtnl_trylock, so that cancelling it under RTNL
  *	cannot deadlock)
+ * @port_loss: enum tapbridge_port_loss, what losing a port does; RTNL only
+ * @wait_name: per slot, the name of the lost port the slot waits for; an
+ *	empty string when the slot has a device or does not wait. RTNL only
+ * @losses: per slot, ports lost while the instance stayed; RTNL only
+ * @returns: per slot, devices adopted into a waiting slot; RTNL only
+ * @adopt_work: enslaves a device that appeared with a waited name; queued
+ *	from the netdev notifier (the device is still being set up there) on
+ *	tapbridge's own workqueue, which module exit drains
+ * @adopt_queued: @adopt_work is queued and has not taken RTNL yet; RTNL only
+ * @adopt_tracker: tracks the reference on @dev held while @adopt_queued;
+ *	whoever clears @adopt_queued (the work, or ndo_uninit cancelling it)
+ *	drops it
  * @stats: per-CPU counters, freed with the device
  */
 struct tapbridge {
@@ -310,6 +322,13 @@ struct tapbridge {
 	u64 propagation_actions;
 	bool announced;
 	struct delayed_work propagation_work;
+	enum tapbridge_port_loss port_loss;
+	char wait_name[TAPBRIDGE_DIR_COUNT][IFNAMSIZ];
+	u64 losses[TAPBRIDGE_DIR_COUNT];
+	u64 returns[TAPBRIDGE_DIR_COUNT];
+	struct work_struct adopt_work;
+	bool adopt_queued;
+	netdevice_tracker adopt_tracker;
 	struct tapbridge_pcpu_stats __percpu *stats;
 };
 
@@ -382,6 +401,9 @@ struct net_device *tapbridge_instance_create(struct net *net,
 int tapbridge_device_init(void);
 void tapbridge_device_uninit(void);
 bool tapbridge_device_closing(void);
+int tapbridge_port_loss_check(const struct tapbridge *tbr,
+			      enum tapbridge_port_loss loss,
+			      struct netlink_ext_ack *extack);
 
 /* port.c: enslave, release, options, link propagation and the datapath */
 int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
@@ -398,6 +420,9 @@ void tapbridge_propagation_set(struct tapbridge *tbr, bool on, u32 hold_down);
 void tapbridge_propagation_event(struct tapbridge_port *port);
 void tapbridge_propagation_work(struct work_struct *work);
 void tapbridge_propagation_stop(struct tapbridge *tbr);
+void tapbridge_propagation_lost(struct tapbridge_port *port);
+int tapbridge_port_adopt(struct tapbridge *tbr, struct net_device *dev,
+			 enum tapbridge_dir dir, struct netlink_ext_ack *extack);
 
 /* mirror.c: the mirror list and the copies */
 u32 tapbridge_request_mirror(const struct tapbridge_request *req,

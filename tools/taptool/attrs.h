@@ -63,7 +63,16 @@
 	X(RX_ALL,		"rx-all",		MNL_TYPE_U8)	\
 	X(WARNING,		"warning",		MNL_TYPE_NUL_STRING) \
 	X(PROPAGATION_ACTIONS,	"propagation-actions",	MNL_TYPE_U64)	\
-	X(PAD,			"pad",			MNL_TYPE_UNSPEC)
+	X(PAD,			"pad",			MNL_TYPE_UNSPEC)	\
+	X(PORT_LOSS,		"port-loss",		MNL_TYPE_U32)	\
+	X(PORT_A_STATE,		"port-a-state",		MNL_TYPE_U32)	\
+	X(PORT_B_STATE,		"port-b-state",		MNL_TYPE_U32)	\
+	X(PORT_A_NAME,		"port-a-name",		MNL_TYPE_NUL_STRING) \
+	X(PORT_B_NAME,		"port-b-name",		MNL_TYPE_NUL_STRING) \
+	X(PORT_A_LOSSES,	"port-a-losses",	MNL_TYPE_U64)	\
+	X(PORT_A_RETURNS,	"port-a-returns",	MNL_TYPE_U64)	\
+	X(PORT_B_LOSSES,	"port-b-losses",	MNL_TYPE_U64)	\
+	X(PORT_B_RETURNS,	"port-b-returns",	MNL_TYPE_U64)
 
 #define TT_EVENT_ATTRS(X)						\
 	X(TYPE,			"type",			MNL_TYPE_U32)	\

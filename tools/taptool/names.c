@@ -47,6 +47,20 @@ const struct tt_word tt_event_words[] = {
 	{ "propagation-up",	TAPBRIDGE_EVENT_TYPE_PROPAGATION_UP },
 	{ "port-lost",		TAPBRIDGE_EVENT_TYPE_PORT_LOST },
 	{ "mirror-lost",	TAPBRIDGE_EVENT_TYPE_MIRROR_LOST },
+	{ "port-returned",	TAPBRIDGE_EVENT_TYPE_PORT_RETURNED },
+	{ "port-refused",	TAPBRIDGE_EVENT_TYPE_PORT_REFUSED },
+	{ }
+};
+
+const struct tt_word tt_port_loss_words[] = {
+	{ "delete",	TAPBRIDGE_PORT_LOSS_DELETE },
+	{ "wait",	TAPBRIDGE_PORT_LOSS_WAIT },
+	{ }
+};
+
+const struct tt_word tt_port_state_words[] = {
+	{ "attached",	TAPBRIDGE_PORT_STATE_ATTACHED },
+	{ "waiting",	TAPBRIDGE_PORT_STATE_WAITING },
 	{ }
 };
 

@@ -25,6 +25,8 @@ extern const struct tt_word tt_direction_words[];
 extern const struct tt_word tt_tpid_words[];
 extern const struct tt_word tt_on_off_words[];
 extern const struct tt_word tt_event_words[];
+extern const struct tt_word tt_port_loss_words[];
+extern const struct tt_word tt_port_state_words[];
 
 const char *tt_word_of(const struct tt_word *table, uint32_t value);
 bool tt_value_of(const struct tt_word *table, const char *word,

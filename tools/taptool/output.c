@@ -237,14 +237,31 @@ static void print_text_mirror_list(const struct tt_instance *inst)
 	}
 }
 
+static bool port_waiting(const struct tt_instance *inst, int port)
+{
+	return inst->port_state[port] == TAPBRIDGE_PORT_STATE_WAITING;
+}
+
+/* A port's device, or the name its slot waits for, marked so. */
+static void print_text_port(const struct tt_instance *inst, int port)
+{
+	const char *word = port ? "port-b" : "port-a";
+
+	if (port_waiting(inst, port))
+		printf(" %s %s (waiting)", word,
+		       text_or_dash(inst->port_name[port]));
+	else
+		print_text_link(word, port ? inst->port_b : inst->port_a);
+}
+
 static void print_text_config(const struct tt_instance *inst)
 {
 	size_t i;
 
 	printf("%s: mode %s", text_or_dash(inst->name),
 	       text_or_dash(mode_name(inst->mode)));
-	print_text_link("port-a", inst->port_a);
-	print_text_link("port-b", inst->port_b);
+	print_text_port(inst, 0);
+	print_text_port(inst, 1);
 
 	if (inst->mode == TAPBRIDGE_MODE_CUSTOM)
 		print_text_mirror_list(inst);
@@ -261,6 +278,8 @@ static void print_text_config(const struct tt_instance *inst)
 		printf(" hold-down %" PRIu32, inst->hold_down_ms);
 	if (inst->rx_all)
 		fputs(" rx-all on", stdout);
+	if (inst->port_loss == TAPBRIDGE_PORT_LOSS_WAIT)
+		fputs(" port-loss wait", stdout);
 	putchar('\n');
 
 	for (i = 0; i < inst->n_warnings; i++)
@@ -297,6 +316,19 @@ static bool preset_is_plain(const struct tt_instance *inst)
 	return true;
 }
 
+/*
+ * A port for a config file: its device's name, or the name its slot waits
+ * for (the file is what brings the instance back with that device).
+ */
+static const char *config_port(const struct tt_instance *inst, int port,
+			       char *buf)
+{
+	if (inst->port_state[port] == TAPBRIDGE_PORT_STATE_WAITING &&
+	    inst->port_name[port][0])
+		return inst->port_name[port];
+	return config_link(port ? inst->port_b : inst->port_a, buf);
+}
+
 /**
  * tt_config_gone - what a config file of @inst could not name
  * @inst: the instance as the kernel described it
@@ -310,9 +342,9 @@ const char *tt_config_gone(const struct tt_instance *inst)
 	char buf[IF_NAMESIZE];
 	size_t i;
 
-	if (!config_link(inst->port_a, buf))
+	if (!config_port(inst, 0, buf))
 		return "port-a";
-	if (!config_link(inst->port_b, buf))
+	if (!config_port(inst, 1, buf))
 		return "port-b";
 	if (!mode_name(inst->mode))
 		return "mode";
@@ -348,8 +380,8 @@ void tt_print_config(FILE *out, const struct tt_instance *inst)
 	fprintf(out, "# tapbridge instance %s, written by \"taptool save\".\n"
 		"# \"taptool up %s\" creates it again; see taptool(8).\n",
 		inst->name, inst->name);
-	fprintf(out, "port-a %s\n", config_link(inst->port_a, buf));
-	fprintf(out, "port-b %s\n", config_link(inst->port_b, buf));
+	fprintf(out, "port-a %s\n", config_port(inst, 0, buf));
+	fprintf(out, "port-b %s\n", config_port(inst, 1, buf));
 	if (preset_is_plain(inst) && inst->mode == TAPBRIDGE_MODE_AGGREGATE) {
 		fprintf(out, "mode aggregate\nmirror %s\n",
 			config_link(inst->mirror, buf));
@@ -370,6 +402,8 @@ void tt_print_config(FILE *out, const struct tt_instance *inst)
 	fprintf(out, "link-propagation %s\nhold-down %" PRIu32 "\nrx-all %s\n",
 		inst->link_propagation ? "on" : "off", inst->hold_down_ms,
 		inst->rx_all ? "on" : "off");
+	fprintf(out, "port-loss %s\n",
+		inst->port_loss == TAPBRIDGE_PORT_LOSS_WAIT ? "wait" : "delete");
 }
 
 static void print_text_direction(const char *label,
@@ -417,6 +451,11 @@ static void print_text_stats(const struct tt_instance *inst)
 	if (inst->propagation_actions)
 		printf("  propagation-actions %" PRIu64 "\n",
 		       inst->propagation_actions);
+	for (i = 0; i < 2; i++)
+		if (inst->port_losses[i] || inst->port_returns[i])
+			printf("  port-%c: losses %" PRIu64 " returns %" PRIu64 "\n",
+			       i ? 'b' : 'a', inst->port_losses[i],
+			       inst->port_returns[i]);
 }
 
 /*
@@ -668,6 +707,29 @@ static int put_preset_mirrors(struct json_object *obj,
 }
 
 /*
+ * "<port>_state" (attached or waiting), "<port>_name" (its device's, or
+ * the waited name) and its losses and returns.
+ */
+static int put_port_state(struct json_object *obj, const char *port,
+			  const struct tt_instance *inst, int i)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "%s_state", port);
+	if (put_string(obj, key, tt_word_of(tt_port_state_words,
+					    inst->port_state[i])))
+		return -1;
+	snprintf(key, sizeof(key), "%s_name", port);
+	if (put_string(obj, key, inst->port_name[i]))
+		return -1;
+	snprintf(key, sizeof(key), "%s_losses", port);
+	if (put_u64(obj, key, inst->port_losses[i]))
+		return -1;
+	snprintf(key, sizeof(key), "%s_returns", port);
+	return put_u64(obj, key, inst->port_returns[i]);
+}
+
+/*
  * One instance, the same object for show and stats: every key is always
  * there, so that a reader needs no case for a mode or a command.
  */
@@ -689,6 +751,11 @@ static struct json_object *instance_json(const struct tt_instance *inst)
 	    put_u64(obj, "hold_down_ms", inst->hold_down_ms) ||
 	    put_bool(obj, "rx_all", inst->rx_all) ||
 	    put_u64(obj, "propagation_actions", inst->propagation_actions) ||
+	    put_string(obj, "port_loss",
+		       tt_word_of(tt_port_loss_words,
+				  inst->port_loss ?: TAPBRIDGE_PORT_LOSS_DELETE)) ||
+	    put_port_state(obj, "port_a", inst, 0) ||
+	    put_port_state(obj, "port_b", inst, 1) ||
 	    put(obj, "warnings",
 		string_list_json(inst->warnings, inst->n_warnings)) ||
 	    put(obj, "a_to_b", direction_json(&inst->a_to_b)) ||
@@ -857,6 +924,12 @@ static void print_text_event(const struct tt_event *ev)
 		break;
 	case TAPBRIDGE_EVENT_TYPE_MIRROR_LOST:
 		printf("mirror %s lost\n", dev);
+		break;
+	case TAPBRIDGE_EVENT_TYPE_PORT_RETURNED:
+		printf("port %s returned\n", dev);
+		break;
+	case TAPBRIDGE_EVENT_TYPE_PORT_REFUSED:
+		printf("port %s refused\n", dev);
 		break;
 	default:
 		/* A type from a newer kernel: say that something happened. */

@@ -75,6 +75,12 @@ struct tt_mirror {
  * @propagation_actions: ports link propagation took down or brought up
  * @warnings: the kernel's configuration warnings, each a line of text
  * @n_warnings: entries in @warnings
+ * @port_loss: enum tapbridge_port_loss, 0 if the kernel did not say
+ * @port_state: per port, enum tapbridge_port_state, 0 if the kernel did
+ *	not say
+ * @port_name: per port, its device's name or the name its slot waits for
+ * @port_losses: per port, devices lost while the instance stayed
+ * @port_returns: per port, devices adopted after a loss
  * @a_to_b: counters of frames received on port A
  * @b_to_a: counters of frames received on port B
  */
@@ -93,6 +99,11 @@ struct tt_instance {
 	uint32_t hold_down_ms;
 	bool rx_all;
 	uint64_t propagation_actions;
+	uint32_t port_loss;
+	uint32_t port_state[2];
+	char port_name[2][IF_NAMESIZE];
+	uint64_t port_losses[2];
+	uint64_t port_returns[2];
 	const char *const *warnings;
 	size_t n_warnings;
 	struct tt_direction_stats a_to_b;

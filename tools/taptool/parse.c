@@ -112,6 +112,20 @@ static uint32_t get_u32(const struct nlattr *attr)
 	return attr ? mnl_attr_get_u32(attr) : 0;
 }
 
+static uint64_t get_u64(const struct nlattr *attr)
+{
+	return attr ? mnl_attr_get_u64(attr) : 0;
+}
+
+/* A name attribute into @buf (IF_NAMESIZE), empty when absent. */
+static void get_name(const struct nlattr *attr, char *buf)
+{
+	if (attr)
+		snprintf(buf, IF_NAMESIZE, "%s", mnl_attr_get_str(attr));
+	else
+		buf[0] = '\0';
+}
+
 static int stats_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct tt_direction_stats *stats = data;
@@ -247,6 +261,15 @@ int tt_parse_instance(const struct nlmsghdr *nlh, struct tt_instance *inst)
 	if (tb[TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS])
 		inst->propagation_actions =
 			mnl_attr_get_u64(tb[TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS]);
+	inst->port_loss = get_u32(tb[TAPBRIDGE_A_INSTANCE_PORT_LOSS]);
+	inst->port_state[0] = get_u32(tb[TAPBRIDGE_A_INSTANCE_PORT_A_STATE]);
+	inst->port_state[1] = get_u32(tb[TAPBRIDGE_A_INSTANCE_PORT_B_STATE]);
+	get_name(tb[TAPBRIDGE_A_INSTANCE_PORT_A_NAME], inst->port_name[0]);
+	get_name(tb[TAPBRIDGE_A_INSTANCE_PORT_B_NAME], inst->port_name[1]);
+	inst->port_losses[0] = get_u64(tb[TAPBRIDGE_A_INSTANCE_PORT_A_LOSSES]);
+	inst->port_returns[0] = get_u64(tb[TAPBRIDGE_A_INSTANCE_PORT_A_RETURNS]);
+	inst->port_losses[1] = get_u64(tb[TAPBRIDGE_A_INSTANCE_PORT_B_LOSSES]);
+	inst->port_returns[1] = get_u64(tb[TAPBRIDGE_A_INSTANCE_PORT_B_RETURNS]);
 	if (tb[TAPBRIDGE_A_INSTANCE_NAME])
 		snprintf(inst->name, sizeof(inst->name), "%s",
 			 mnl_attr_get_str(tb[TAPBRIDGE_A_INSTANCE_NAME]));

@@ -138,6 +138,9 @@ static const struct value_type tpid_value = {
 };
 static const struct value_type on_off_value = { .words = tt_on_off_words };
 static const struct value_type ms_value = { .metavar = "MS" };
+static const struct value_type port_loss_value = {
+	.words = tt_port_loss_words, .noun = "port-loss"
+};
 static const struct value_type bytes_value = { .metavar = "N" };
 static const struct value_type vid_value = { .metavar = "VID" };
 
@@ -156,6 +159,7 @@ enum keyword {
 	KW_LINK_PROPAGATION,
 	KW_HOLD_DOWN,
 	KW_RX_ALL,
+	KW_PORT_LOSS,
 	/* the IF of "mirror add|del IF": typed without a keyword */
 	KW_MIRROR_DEVICE,
 	KW_DIR,
@@ -171,7 +175,8 @@ enum keyword {
 #define PRESET_KEYWORDS		(KW_BIT(KW_MODE) | KW_BIT(KW_MIRROR) | \
 				 KW_BIT(KW_MIRROR_AB) | KW_BIT(KW_MIRROR_BA))
 #define INSTANCE_OPTIONS	(KW_BIT(KW_LINK_PROPAGATION) | \
-				 KW_BIT(KW_HOLD_DOWN) | KW_BIT(KW_RX_ALL))
+				 KW_BIT(KW_HOLD_DOWN) | KW_BIT(KW_RX_ALL) | \
+				 KW_BIT(KW_PORT_LOSS))
 #define ADD_KEYWORDS		(KW_BIT(KW_PORT_A) | KW_BIT(KW_PORT_B) | \
 				 PRESET_KEYWORDS | INSTANCE_OPTIONS)
 #define SET_KEYWORDS		(PRESET_KEYWORDS | INSTANCE_OPTIONS)
@@ -204,6 +209,7 @@ static const struct keyword_info {
 		&on_off_value },
 	[KW_HOLD_DOWN]	= { "hold-down", TAPBRIDGE_A_INSTANCE_HOLD_DOWN, 4, &ms_value },
 	[KW_RX_ALL]	= { "rx-all",	 TAPBRIDGE_A_INSTANCE_RX_ALL,	 1, &on_off_value },
+	[KW_PORT_LOSS]	= { "port-loss", TAPBRIDGE_A_INSTANCE_PORT_LOSS, 4, &port_loss_value },
 	[KW_MIRROR_DEVICE] = { "mirror", TAPBRIDGE_A_MIRROR_IFINDEX,	 4, &link_value },
 	[KW_DIR]	= { "dir",	 TAPBRIDGE_A_MIRROR_DIRECTION,	 4, &direction_value },
 	[KW_SNAPLEN]	= { "snaplen",	 TAPBRIDGE_A_MIRROR_SNAPLEN,	 4, &bytes_value },

@@ -57,9 +57,16 @@ enum tapbridge_tpid {
  *   down.
  * @TAPBRIDGE_EVENT_TYPE_PROPAGATION_UP: Link propagation brought that port
  *   back up.
- * @TAPBRIDGE_EVENT_TYPE_PORT_LOST: A port was unregistered; the instance goes
- *   with it.
+ * @TAPBRIDGE_EVENT_TYPE_PORT_LOST: A port was unregistered or left the netns:
+ *   the instance goes with it (port-loss delete) or waits for it (port-loss
+ *   wait).
  * @TAPBRIDGE_EVENT_TYPE_MIRROR_LOST: A mirror was unregistered and detached.
+ * @TAPBRIDGE_EVENT_TYPE_PORT_RETURNED: A device with the name a waiting port
+ *   slot remembers appeared and was enslaved (port-loss wait); dev-ifindex and
+ *   dev-name name the new device.
+ * @TAPBRIDGE_EVENT_TYPE_PORT_REFUSED: A device with the name a waiting port
+ *   slot remembers appeared but cannot be a port (not Ethernet, has an upper
+ *   device, would loop...); the slot keeps waiting.
  */
 enum tapbridge_event_type {
 	TAPBRIDGE_EVENT_TYPE_CREATED = 1,
@@ -71,6 +78,32 @@ enum tapbridge_event_type {
 	TAPBRIDGE_EVENT_TYPE_PROPAGATION_UP,
 	TAPBRIDGE_EVENT_TYPE_PORT_LOST,
 	TAPBRIDGE_EVENT_TYPE_MIRROR_LOST,
+	TAPBRIDGE_EVENT_TYPE_PORT_RETURNED,
+	TAPBRIDGE_EVENT_TYPE_PORT_REFUSED,
+};
+
+/**
+ * enum tapbridge_port_loss - What an instance does when a port is unregistered
+ *   or leaves its netns.
+ * @TAPBRIDGE_PORT_LOSS_DELETE: The instance is deleted with it (the default).
+ * @TAPBRIDGE_PORT_LOSS_WAIT: The instance stays and remembers the port's name;
+ *   a device that appears with that name in the instance's netns is enslaved
+ *   in its place (a replugged USB NIC, a driver reload, a PCI reset).
+ */
+enum tapbridge_port_loss {
+	TAPBRIDGE_PORT_LOSS_DELETE = 1,
+	TAPBRIDGE_PORT_LOSS_WAIT,
+};
+
+/**
+ * enum tapbridge_port_state - Whether a port slot has a device.
+ * @TAPBRIDGE_PORT_STATE_ATTACHED: A device is enslaved.
+ * @TAPBRIDGE_PORT_STATE_WAITING: The device was lost; the slot waits for a
+ *   device of its name.
+ */
+enum tapbridge_port_state {
+	TAPBRIDGE_PORT_STATE_ATTACHED = 1,
+	TAPBRIDGE_PORT_STATE_WAITING,
 };
 
 enum {
@@ -127,6 +160,15 @@ enum {
 	TAPBRIDGE_A_INSTANCE_WARNING,
 	TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS,
 	TAPBRIDGE_A_INSTANCE_PAD,
+	TAPBRIDGE_A_INSTANCE_PORT_LOSS,
+	TAPBRIDGE_A_INSTANCE_PORT_A_STATE,
+	TAPBRIDGE_A_INSTANCE_PORT_B_STATE,
+	TAPBRIDGE_A_INSTANCE_PORT_A_NAME,
+	TAPBRIDGE_A_INSTANCE_PORT_B_NAME,
+	TAPBRIDGE_A_INSTANCE_PORT_A_LOSSES,
+	TAPBRIDGE_A_INSTANCE_PORT_A_RETURNS,
+	TAPBRIDGE_A_INSTANCE_PORT_B_LOSSES,
+	TAPBRIDGE_A_INSTANCE_PORT_B_RETURNS,
 
 	__TAPBRIDGE_A_INSTANCE_MAX,
 	TAPBRIDGE_A_INSTANCE_MAX = (__TAPBRIDGE_A_INSTANCE_MAX - 1)

@@ -151,9 +151,31 @@ static struct nlmsghdr *put_instance(const char *name, uint32_t ifindex,
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_IFINDEX, ifindex);
 	mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_NAME, name);
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_PORT_A, port_a);
-	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_PORT_B, port_b);
+	if (port_b)
+		mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_PORT_B, port_b);
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_MODE, mode);
 	return nlh;
+}
+
+/* port-loss wait; port A attached, port B waiting for eth9. */
+static void put_port_loss(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_PORT_LOSS,
+			 TAPBRIDGE_PORT_LOSS_WAIT);
+	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_PORT_A_STATE,
+			 TAPBRIDGE_PORT_STATE_ATTACHED);
+	mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_PORT_A_NAME, "lo");
+	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_PORT_B_STATE,
+			 TAPBRIDGE_PORT_STATE_WAITING);
+	mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_PORT_B_NAME, "eth9");
+	put_u64(nlh, TAPBRIDGE_A_INSTANCE_PAD,
+		TAPBRIDGE_A_INSTANCE_PORT_A_LOSSES, 2);
+	put_u64(nlh, TAPBRIDGE_A_INSTANCE_PAD,
+		TAPBRIDGE_A_INSTANCE_PORT_A_RETURNS, 2);
+	put_u64(nlh, TAPBRIDGE_A_INSTANCE_PAD,
+		TAPBRIDGE_A_INSTANCE_PORT_B_LOSSES, 1);
+	put_u64(nlh, TAPBRIDGE_A_INSTANCE_PAD,
+		TAPBRIDGE_A_INSTANCE_PORT_B_RETURNS, 0);
 }
 
 static void put_options(struct nlmsghdr *nlh, bool link_propagation,
@@ -186,7 +208,8 @@ static int print_instance(struct tt_printer *p, const struct nlmsghdr *nlh)
  *	mirror-ba detached; counters that must survive as u64.
  * tap2: aggregate with mirror options, link propagation, rx-all, warnings.
  * tap3: custom list: defaults, every option, a detached entry that says
- *	no direction; an attribute from a newer kernel.
+ *	no direction; an attribute from a newer kernel; port-loss wait with
+ *	port B waiting.
  */
 static int print_instances(struct tt_printer *p)
 {
@@ -244,10 +267,11 @@ static int print_instances(struct tt_printer *p)
 	if (print_instance(p, nlh))
 		return -1;
 
-	nlh = put_instance("tap3", 10, TAPBRIDGE_MODE_CUSTOM, lo, lo);
+	nlh = put_instance("tap3", 10, TAPBRIDGE_MODE_CUSTOM, lo, 0);
 	for (i = 0; i < sizeof(tap3_mirrors) / sizeof(tap3_mirrors[0]); i++)
 		put_mirror(nlh, &tap3_mirrors[i]);
 	put_options(nlh, true, 0, false, 3);
+	put_port_loss(nlh);
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_MAX + 1, 0xdead);
 	put_stats(nlh, TAPBRIDGE_A_INSTANCE_STATS_AB, 41);
 	put_stats(nlh, TAPBRIDGE_A_INSTANCE_STATS_BA, 51);

@@ -154,7 +154,8 @@ SYNOPSIS=(
 
 # The keyword lists the synopsis names, as help spells them out.
 INSTANCE_OPTIONS="\
-INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]"
+INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]
+                    [port-loss delete|wait]"
 MIRROR_OPTIONS="\
 MIRROR-OPTIONS := [dir a-b|b-a|both] [snaplen N] [tag-ab VID] [tag-ba VID]
                   [tpid 802.1q|802.1ad] [rx-pass on|off]"
@@ -342,7 +343,7 @@ test_prefixes_and_aliases()
 
 test_ambiguous_keyword()
 {
-	usage_error 'ambiguous keyword "po" for "add": port-a or port-b' \
+	usage_error 'ambiguous keyword "po" for "add": port-a, port-b or port-loss' \
 		add t0 po lo
 	usage_error 'ambiguous keyword "mi" for "add": mirror, mirror-ab or mirror-ba' \
 		add t0 port-a lo mi lo
@@ -1118,7 +1119,7 @@ test_up_sends_what_add_sends()
 	conf "po lo\npo lo\n"
 	fake -C "$TMP/conf" up t0
 	expect "a prefix of two keywords" \
-		"2|Error: $TMP/conf/t0.conf:1: ambiguous keyword \"po\" for \"up\": port-a or port-b|" \
+		"2|Error: $TMP/conf/t0.conf:1: ambiguous keyword \"po\" for \"up\": port-a, port-b or port-loss|" \
 		"$rc|$err|$sent"
 	# What the kernel needs is the kernel's to say, as for add.
 	conf "port-a lo"
@@ -1252,7 +1253,8 @@ mirror b0 dir both tag-ab 7 tag-ba 8 tpid 802.1ad
 mirror a0 dir both rx-pass on
 link-propagation on
 hold-down 10
-rx-all on'
+rx-all on
+port-loss delete'
 	expect "save of a list" "0|$want" "$rc|$(grep -v '^#' "$TMP/conf/t0.conf")"
 	TT_FAKE_STATE=$state fake -n "$ns" -C "$TMP/conf" down t0
 	TT_FAKE_STATE=$state fake -n "$ns" -C "$TMP/conf" up t0
@@ -1473,7 +1475,7 @@ tap1: mode split port-a lo port-b if2147483647 mirror-ab lo snaplen 256 tag-ba 3
 tap2: mode aggregate port-a lo port-b lo mirror lo snaplen 128 tag-ab 10 tag-ba 20 tpid 802.1ad rx-pass on link-propagation on hold-down 200 rx-all on
     warning: mirror lo: MTU 1400 is below port-a's 1500, longer copies are dropped
     warning: port-b lo: MTU 9000 is above port-a's 1500
-tap3: mode custom port-a lo port-b lo mirror lo dir both mirror if2147483647 dir a-b snaplen 64 tag-ab 1 tag-ba 4094 tpid 802.1ad rx-pass on mirror - dir both link-propagation on hold-down 0" "$out"
+tap3: mode custom port-a lo port-b eth9 (waiting) mirror lo dir both mirror if2147483647 dir a-b snaplen 64 tag-ab 1 tag-ba 4094 tpid 802.1ad rx-pass on mirror - dir both link-propagation on hold-down 0 port-loss wait" "$out"
 }
 
 test_format_stats_text()
@@ -1497,7 +1499,9 @@ tap3:
   mirror lo: tx 300 pkts 301 bytes  tx-drops 302  sliced 303  oversize 304  rx-drops 305
   mirror if2147483647: tx 310 pkts 311 bytes  tx-drops 312  sliced 313  oversize 314  rx-drops 315
   mirror -: tx 320 pkts 321 bytes  tx-drops 322  sliced 323  oversize 324  rx-drops 325
-  propagation-actions 3" "$out"
+  propagation-actions 3
+  port-a: losses 2 returns 2
+  port-b: losses 1 returns 0" "$out"
 }
 
 # json_lines: the lines of stdin joined, for JSON too long for one line.
@@ -1514,7 +1518,9 @@ SHOW_JSON[0]=$(json_lines <<EOF
 {"schema_version":1,"ifname":"tap0","ifindex":7,"mode":"aggregate",
 "port_a":$LO,"port_b":$LO,"mirror":null,"mirror_ab":null,"mirror_ba":null,
 "mirrors":[],"link_propagation":false,"hold_down_ms":1000,
-"rx_all":false,"propagation_actions":0,"warnings":[]
+"rx_all":false,"propagation_actions":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
+"port_a_losses":0,"port_a_returns":0,"port_b_state":null,"port_b_name":null,
+"port_b_losses":0,"port_b_returns":0,"warnings":[]
 EOF
 )
 SHOW_JSON[1]=$(json_lines <<EOF
@@ -1524,7 +1530,9 @@ SHOW_JSON[1]=$(json_lines <<EOF
 "mirrors":[{"ifname":"lo","ifindex":1,"dir":"a-b","snaplen":256,
 "tag_ab":null,"tag_ba":30,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
 "link_propagation":false,"hold_down_ms":1000,"rx_all":false,
-"propagation_actions":0,"warnings":[]
+"propagation_actions":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
+"port_a_losses":0,"port_a_returns":0,"port_b_state":null,"port_b_name":null,
+"port_b_losses":0,"port_b_returns":0,"warnings":[]
 EOF
 )
 SHOW_JSON[2]=$(json_lines <<EOF
@@ -1534,14 +1542,16 @@ SHOW_JSON[2]=$(json_lines <<EOF
 "snaplen":128,"tag_ab":10,"tag_ba":20,"tpid":"802.1ad",
 "rx_pass":true MIRROR_COUNTERS}],
 "link_propagation":true,"hold_down_ms":200,"rx_all":true,
-"propagation_actions":0,"warnings":["mirror lo: MTU 1400 is below port-a's
+"propagation_actions":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
+"port_a_losses":0,"port_a_returns":0,"port_b_state":null,"port_b_name":null,
+"port_b_losses":0,"port_b_returns":0,"warnings":["mirror lo: MTU 1400 is below port-a's
  1500, longer copies are dropped","port-b lo: MTU 9000 is above port-a's
  1500"]
 EOF
 )
 SHOW_JSON[3]=$(json_lines <<EOF
 {"schema_version":1,"ifname":"tap3","ifindex":10,"mode":"custom",
-"port_a":$LO,"port_b":$LO,"mirror":null,"mirror_ab":null,"mirror_ba":null,
+"port_a":$LO,"port_b":null,"mirror":null,"mirror_ab":null,"mirror_ba":null,
 "mirrors":[{"ifname":"lo","ifindex":1,"dir":"both","snaplen":null,
 "tag_ab":null,"tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS},
 {"ifname":null,"ifindex":2147483647,"dir":"a-b","snaplen":64,
@@ -1549,7 +1559,10 @@ SHOW_JSON[3]=$(json_lines <<EOF
 {"ifname":null,"ifindex":null,"dir":"both","snaplen":null,"tag_ab":null,
 "tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
 "link_propagation":true,"hold_down_ms":0,"rx_all":false,
-"propagation_actions":3,"warnings":[]
+"propagation_actions":3,"port_loss":"wait","port_a_state":"attached",
+"port_a_name":"lo","port_a_losses":2,"port_a_returns":2,
+"port_b_state":"waiting","port_b_name":"eth9","port_b_losses":1,
+"port_b_returns":0,"warnings":[]
 EOF
 )
 
