@@ -427,11 +427,19 @@ class Generator:
                 attrs.append((i["link-propagation"].value, b"\x01"))
                 attrs.append((i["hold-down"].value,
                               struct.pack("=I", rng.choice([0, 10, 600000]))))
+            if rng.random() < 0.3:
+                attrs.append((i["port-loss"].value,
+                              struct.pack("=I", rng.randint(1, 2))))
         elif op == "set":
             attrs = [(i["name"].value, name)] + self.valid_preset()
             if rng.random() < 0.5:
                 attrs.append((i["link-propagation"].value,
                               bytes([rng.randrange(2)])))
+            if rng.random() < 0.3:
+                # delete (1) or wait (2); delete is refused while a slot
+                # waits.
+                attrs.append((i["port-loss"].value,
+                              struct.pack("=I", rng.randint(1, 2))))
         elif op in ("mirror-add", "mirror-del"):
             entry = tlv(m["ifindex"].value,
                         struct.pack("=I", rng.choice(self.mirrors)))
