@@ -98,6 +98,12 @@ static const struct nla_policy tapbridge_mirror_del_nl_policy[TAPBRIDGE_A_INSTAN
 	[TAPBRIDGE_A_INSTANCE_MIRRORS] = NLA_POLICY_NESTED(tapbridge_mirror_nl_policy),
 };
 
+/* TAPBRIDGE_CMD_RESET_STATS - do */
+static const struct nla_policy tapbridge_reset_stats_nl_policy[TAPBRIDGE_A_INSTANCE_NAME + 1] = {
+	[TAPBRIDGE_A_INSTANCE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
+};
+
 /* Ops table for tapbridge */
 static const struct genl_split_ops tapbridge_nl_ops[] = {
 	{
@@ -147,6 +153,13 @@ static const struct genl_split_ops tapbridge_nl_ops[] = {
 		.doit		= tapbridge_nl_mirror_del_doit,
 		.policy		= tapbridge_mirror_del_nl_policy,
 		.maxattr	= TAPBRIDGE_A_INSTANCE_MIRRORS,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= TAPBRIDGE_CMD_RESET_STATS,
+		.doit		= tapbridge_nl_reset_stats_doit,
+		.policy		= tapbridge_reset_stats_nl_policy,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_NAME,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

@@ -21,6 +21,7 @@ int tapbridge_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info);
 int tapbridge_nl_mirror_add_doit(struct sk_buff *skb, struct genl_info *info);
 int tapbridge_nl_mirror_del_doit(struct sk_buff *skb, struct genl_info *info);
+int tapbridge_nl_reset_stats_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	TAPBRIDGE_NLGRP_EVENTS,

@@ -232,7 +232,7 @@ static int tapbridge_nl_put_stats(struct sk_buff *msg, int type,
 	struct tapbridge_stats s;
 	struct nlattr *nest;
 
-	tapbridge_stats_read(tbr, dir, &s);
+	tapbridge_stats_since_reset(tbr, dir, &s);
 
 	nest = nla_nest_start(msg, type);
 	if (!nest)
@@ -276,7 +276,7 @@ static int tapbridge_nl_put_mirror(struct sk_buff *msg,
 		    TAPBRIDGE_DIRECTION_BOTH :
 		    conf->dirs & BIT(TAPBRIDGE_DIR_AB) ?
 		    TAPBRIDGE_DIRECTION_A_B : TAPBRIDGE_DIRECTION_B_A;
-	tapbridge_mirror_stats_read(mirror, &s);
+	tapbridge_mirror_stats_since_reset(mirror, &s);
 
 	nest = nla_nest_start(msg, TAPBRIDGE_A_INSTANCE_MIRRORS);
 	if (!nest)
@@ -374,7 +374,9 @@ static int tapbridge_nl_fill(struct sk_buff *msg, const struct tapbridge *tbr,
 	    nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_PORT_LOSS, tbr->port_loss) ||
 	    nla_put_u64_64bit(msg, TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS,
 			      tbr->propagation_actions,
-			      TAPBRIDGE_A_INSTANCE_PAD))
+			      TAPBRIDGE_A_INSTANCE_PAD) ||
+	    nla_put_u64_64bit(msg, TAPBRIDGE_A_INSTANCE_STATS_RESETS,
+			      tbr->stats_resets, TAPBRIDGE_A_INSTANCE_PAD))
 		goto err_cancel;
 
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++)
@@ -573,6 +575,23 @@ int tapbridge_nl_delete_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(tbr);
 	else
 		unregister_netdevice(tbr->dev);
+	rtnl_unlock();
+	return err;
+}
+
+int tapbridge_nl_reset_stats_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tapbridge *tbr;
+	int err = 0;
+
+	rtnl_lock();
+	tbr = tapbridge_nl_instance(info);
+	if (IS_ERR(tbr)) {
+		err = PTR_ERR(tbr);
+	} else {
+		tapbridge_stats_reset(tbr);
+		tapbridge_nl_event(tbr, TAPBRIDGE_EVENT_TYPE_STATS_RESET, NULL);
+	}
 	rtnl_unlock();
 	return err;
 }

@@ -226,6 +226,8 @@ struct tapbridge_mirror_conf {
  *	mirror's rx_handler reads with READ_ONCE. The datapath reads the
  *	other options from the published set (struct tapbridge_mirror_out)
  * @stats: per-CPU counters
+ * @base: the sums of @stats at the last reset-stats, which the counters
+ *	reported over genetlink subtract; RTNL only
  * @rcu: frees the struct once no mirror set refers to it
  *
  * A device is the mirror of at most one instance: its rx_handler
@@ -237,6 +239,7 @@ struct tapbridge_mirror {
 	struct tapbridge *tbr;
 	struct tapbridge_mirror_conf conf;
 	struct tapbridge_mirror_pcpu_stats __percpu *stats;
+	struct tapbridge_mirror_stats base;
 	struct rcu_head rcu;
 };
 
@@ -310,6 +313,9 @@ struct tapbridge_mirror_set {
  *	whoever clears @adopt_queued (the work, or ndo_uninit cancelling it)
  *	drops it
  * @stats: per-CPU counters, freed with the device
+ * @stats_base: per direction, the sums of @stats at the last reset-stats,
+ *	which the counters reported over genetlink subtract; RTNL only
+ * @stats_resets: times reset-stats was done; RTNL only
  */
 struct tapbridge {
 	struct net_device *dev;
@@ -330,6 +336,8 @@ struct tapbridge {
 	bool adopt_queued;
 	netdevice_tracker adopt_tracker;
 	struct tapbridge_pcpu_stats __percpu *stats;
+	struct tapbridge_stats stats_base[TAPBRIDGE_DIR_COUNT];
+	u64 stats_resets;
 };
 
 #define TAPBRIDGE_HOLD_DOWN_DEFAULT 1000
@@ -480,9 +488,15 @@ static inline bool tapbridge_fits(const struct sk_buff *skb, unsigned int len,
 	return skb_gso_validate_mac_len(skb, max_len);
 }
 
-/* stats.c: sums of the per-CPU counters */
+/* stats.c: sums of the per-CPU counters, and reset-stats */
 void tapbridge_stats_read(const struct tapbridge *tbr, enum tapbridge_dir dir,
 			  struct tapbridge_stats *sum);
+void tapbridge_stats_since_reset(const struct tapbridge *tbr,
+				 enum tapbridge_dir dir,
+				 struct tapbridge_stats *s);
+void tapbridge_mirror_stats_since_reset(const struct tapbridge_mirror *mirror,
+					struct tapbridge_mirror_stats *s);
+void tapbridge_stats_reset(struct tapbridge *tbr);
 
 /* netlink.c: the generic netlink family and its events */
 int tapbridge_netlink_init(void);

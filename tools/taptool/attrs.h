@@ -72,7 +72,8 @@
 	X(PORT_A_LOSSES,	"port-a-losses",	MNL_TYPE_U64)	\
 	X(PORT_A_RETURNS,	"port-a-returns",	MNL_TYPE_U64)	\
 	X(PORT_B_LOSSES,	"port-b-losses",	MNL_TYPE_U64)	\
-	X(PORT_B_RETURNS,	"port-b-returns",	MNL_TYPE_U64)
+	X(PORT_B_RETURNS,	"port-b-returns",	MNL_TYPE_U64)	\
+	X(STATS_RESETS,		"stats-resets",		MNL_TYPE_U64)
 
 #define TT_EVENT_ATTRS(X)						\
 	X(TYPE,			"type",			MNL_TYPE_U32)	\
@@ -88,7 +89,8 @@
 	X(SET,			"set")					\
 	X(MIRROR_ADD,		"mirror-add")				\
 	X(MIRROR_DEL,		"mirror-del")				\
-	X(EVENT,		"event")
+	X(EVENT,		"event")				\
+	X(RESET_STATS,		"reset-stats")
 
 /* Entries of tables indexed by attribute type (or command), from a list. */
 #define TT_STATS_TYPE(s, n, t)		[TAPBRIDGE_A_STATS_##s] = t,

@@ -49,6 +49,7 @@ const struct tt_word tt_event_words[] = {
 	{ "mirror-lost",	TAPBRIDGE_EVENT_TYPE_MIRROR_LOST },
 	{ "port-returned",	TAPBRIDGE_EVENT_TYPE_PORT_RETURNED },
 	{ "port-refused",	TAPBRIDGE_EVENT_TYPE_PORT_REFUSED },
+	{ "stats-reset",	TAPBRIDGE_EVENT_TYPE_STATS_RESET },
 	{ }
 };
 

@@ -456,6 +456,8 @@ static void print_text_stats(const struct tt_instance *inst)
 			printf("  port-%c: losses %" PRIu64 " returns %" PRIu64 "\n",
 			       i ? 'b' : 'a', inst->port_losses[i],
 			       inst->port_returns[i]);
+	if (inst->stats_resets)
+		printf("  stats-resets %" PRIu64 "\n", inst->stats_resets);
 }
 
 /*
@@ -751,6 +753,7 @@ static struct json_object *instance_json(const struct tt_instance *inst)
 	    put_u64(obj, "hold_down_ms", inst->hold_down_ms) ||
 	    put_bool(obj, "rx_all", inst->rx_all) ||
 	    put_u64(obj, "propagation_actions", inst->propagation_actions) ||
+	    put_u64(obj, "stats_resets", inst->stats_resets) ||
 	    put_string(obj, "port_loss",
 		       tt_word_of(tt_port_loss_words,
 				  inst->port_loss ?: TAPBRIDGE_PORT_LOSS_DELETE)) ||
@@ -931,6 +934,9 @@ static void print_text_event(const struct tt_event *ev)
 	case TAPBRIDGE_EVENT_TYPE_PORT_REFUSED:
 		printf("port %s refused\n", dev);
 		break;
+	case TAPBRIDGE_EVENT_TYPE_STATS_RESET:
+		printf("counters reset\n");
+		break;
 	default:
 		/* A type from a newer kernel: say that something happened. */
 		printf("event %" PRIu32 "\n", ev->type);
@@ -1002,8 +1008,8 @@ static int print_json(struct json_object *obj, bool pretty)
 }
 
 /**
- * tt_print_result - the JSON result of add, set or del (-j)
- * @command: "add", "set" or "del"
+ * tt_print_result - the JSON result of add, set, del or reset-stats (-j)
+ * @command: "add", "set", "del" or "reset-stats"
  * @name: the instance's name as given
  * @reply: what the replies said: warnings, the ifindex
  * @pretty: indent
@@ -1082,9 +1088,13 @@ void tt_sample_take(struct tt_sample *s, const struct tt_instance *inst)
 		       sizeof(s->mirror[i]));
 	}
 	s->n_mirrors = i;
+	s->stats_resets = inst->stats_resets;
 }
 
-/* Per second over @seconds; a counter that went back (none should) is 0. */
+/*
+ * Per second over @seconds; a counter that went back (a reset between the
+ * samples, which tt_print_rates() takes care of, or a bug) is 0.
+ */
 static double rate(uint64_t before, uint64_t after, double seconds)
 {
 	return after >= before ? (double)(after - before) / seconds : 0;
@@ -1250,9 +1260,18 @@ int tt_print_rates(const struct tt_sample *before,
 {
 	char time_buf[64], buf[IF_NAMESIZE], r[6][32];
 	const uint64_t *mb, *ma;
+	struct tt_sample zero;
 	size_t i;
 	int j, ret = 0;
 
+	/* Counters reset in between start from 0: rate from there. */
+	if (before->stats_resets != after->stats_resets) {
+		zero = *before;
+		memset(&zero.a_to_b, 0, sizeof(zero.a_to_b));
+		memset(&zero.b_to_a, 0, sizeof(zero.b_to_a));
+		memset(zero.mirror, 0, sizeof(zero.mirror));
+		before = &zero;
+	}
 	if (json) {
 		ret = print_json_rates(before, after, seconds, time);
 		goto flush;

@@ -81,6 +81,7 @@ struct tt_mirror {
  * @port_name: per port, its device's name or the name its slot waits for
  * @port_losses: per port, devices lost while the instance stayed
  * @port_returns: per port, devices adopted after a loss
+ * @stats_resets: times reset-stats reset the counters
  * @a_to_b: counters of frames received on port A
  * @b_to_a: counters of frames received on port B
  */
@@ -104,6 +105,7 @@ struct tt_instance {
 	char port_name[2][IF_NAMESIZE];
 	uint64_t port_losses[2];
 	uint64_t port_returns[2];
+	uint64_t stats_resets;
 	const char *const *warnings;
 	size_t n_warnings;
 	struct tt_direction_stats a_to_b;
@@ -179,6 +181,8 @@ int tt_print_version(const char *taptool, bool module_loaded,
  * @mirror_ifindex: ifindex of each mirror entry, 0 if detached
  * @mirror: counters of each mirror entry, indexed as struct tt_mirror's
  * @n_mirrors: entries in @mirror_ifindex and @mirror
+ * @stats_resets: the instance's stats-resets: a sample after a reset
+ *	counts from 0
  */
 struct tt_sample {
 	char name[IF_NAMESIZE];
@@ -188,6 +192,7 @@ struct tt_sample {
 	uint32_t mirror_ifindex[TAPBRIDGE_MIRROR_MAX];
 	uint64_t mirror[TAPBRIDGE_MIRROR_MAX][TAPBRIDGE_A_MIRROR_MAX + 1];
 	size_t n_mirrors;
+	uint64_t stats_resets;
 };
 
 void tt_sample_take(struct tt_sample *s, const struct tt_instance *inst);

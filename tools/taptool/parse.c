@@ -270,6 +270,7 @@ int tt_parse_instance(const struct nlmsghdr *nlh, struct tt_instance *inst)
 	inst->port_returns[0] = get_u64(tb[TAPBRIDGE_A_INSTANCE_PORT_A_RETURNS]);
 	inst->port_losses[1] = get_u64(tb[TAPBRIDGE_A_INSTANCE_PORT_B_LOSSES]);
 	inst->port_returns[1] = get_u64(tb[TAPBRIDGE_A_INSTANCE_PORT_B_RETURNS]);
+	inst->stats_resets = get_u64(tb[TAPBRIDGE_A_INSTANCE_STATS_RESETS]);
 	if (tb[TAPBRIDGE_A_INSTANCE_NAME])
 		snprintf(inst->name, sizeof(inst->name), "%s",
 			 mnl_attr_get_str(tb[TAPBRIDGE_A_INSTANCE_NAME]));

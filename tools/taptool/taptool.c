@@ -1038,20 +1038,33 @@ static int cmd_set(const struct options *opts, int argc, char **argv)
 			   false);
 }
 
-static int cmd_del(const struct options *opts, int argc, char **argv)
+/* A command whose only argument is an instance name: del, reset-stats. */
+static int send_on_name(const struct options *opts, const char *cmd_word,
+			uint8_t cmd, int argc, char **argv)
 {
 	struct request req = {};
 	int ret;
 
 	if (argc < 1)
-		return usage_error("\"del\" needs an instance name");
+		return usage_error("\"%s\" needs an instance name", cmd_word);
 	if (argc > 1)
 		return usage_error("unexpected argument \"%s\"", argv[1]);
 	ret = check_instance_name(opts, argv[0]);
 	if (ret)
 		return ret;
 	req.name = argv[0];
-	return send_change(opts, "del", TAPBRIDGE_CMD_DELETE, &req, 0, false);
+	return send_change(opts, cmd_word, cmd, &req, 0, false);
+}
+
+static int cmd_del(const struct options *opts, int argc, char **argv)
+{
+	return send_on_name(opts, "del", TAPBRIDGE_CMD_DELETE, argc, argv);
+}
+
+static int cmd_reset_stats(const struct options *opts, int argc, char **argv)
+{
+	return send_on_name(opts, "reset-stats", TAPBRIDGE_CMD_RESET_STATS,
+			    argc, argv);
 }
 
 /* One instance of a GET reply or dump, handed to the printer. */
@@ -1749,6 +1762,7 @@ static const struct command commands[] = {
 	{ "del",	{ "delete" },		{ "NAME" },	0, cmd_del },
 	{ "show",	{ "list", "ls" },	{ "[NAME]" },	0, cmd_show },
 	{ "stats",	{},			{ "[-i SECONDS] [NAME]" }, 0, cmd_stats },
+	{ "reset-stats", {},			{ "NAME" },	0, cmd_reset_stats },
 	{ "monitor",	{},			{ "[NAME]" },	0, cmd_monitor },
 	{ "up",		{},			{ "NAME" },	0, cmd_up },
 	{ "down",	{},			{ "NAME" },	0, cmd_down },

@@ -67,6 +67,8 @@ enum tapbridge_tpid {
  * @TAPBRIDGE_EVENT_TYPE_PORT_REFUSED: A device with the name a waiting port
  *   slot remembers appeared but cannot be a port (not Ethernet, has an upper
  *   device, would loop...); the slot keeps waiting.
+ * @TAPBRIDGE_EVENT_TYPE_STATS_RESET: The instance's counters were reset
+ *   (reset-stats).
  */
 enum tapbridge_event_type {
 	TAPBRIDGE_EVENT_TYPE_CREATED = 1,
@@ -80,6 +82,7 @@ enum tapbridge_event_type {
 	TAPBRIDGE_EVENT_TYPE_MIRROR_LOST,
 	TAPBRIDGE_EVENT_TYPE_PORT_RETURNED,
 	TAPBRIDGE_EVENT_TYPE_PORT_REFUSED,
+	TAPBRIDGE_EVENT_TYPE_STATS_RESET,
 };
 
 /**
@@ -169,6 +172,7 @@ enum {
 	TAPBRIDGE_A_INSTANCE_PORT_A_RETURNS,
 	TAPBRIDGE_A_INSTANCE_PORT_B_LOSSES,
 	TAPBRIDGE_A_INSTANCE_PORT_B_RETURNS,
+	TAPBRIDGE_A_INSTANCE_STATS_RESETS,
 
 	__TAPBRIDGE_A_INSTANCE_MAX,
 	TAPBRIDGE_A_INSTANCE_MAX = (__TAPBRIDGE_A_INSTANCE_MAX - 1)
@@ -193,6 +197,7 @@ enum {
 	TAPBRIDGE_CMD_MIRROR_ADD,
 	TAPBRIDGE_CMD_MIRROR_DEL,
 	TAPBRIDGE_CMD_EVENT,
+	TAPBRIDGE_CMD_RESET_STATS,
 
 	__TAPBRIDGE_CMD_MAX,
 	TAPBRIDGE_CMD_MAX = (__TAPBRIDGE_CMD_MAX - 1)

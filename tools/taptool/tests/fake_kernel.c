@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A small model of the tapbridge family for taptool_fake: with
- * TT_FAKE_STATE=FILE, create, set, mirror-add, mirror-del, delete and get
- * act on instances kept in FILE, as the kernel acts on its own (presets
+ * TT_FAKE_STATE=FILE, create, set, mirror-add, mirror-del, delete,
+ * reset-stats and get act on instances kept in FILE, as the kernel acts on its own (presets
  * replace the list, mirror-add of a mirror replaces its options and
  * makes the mode custom, get replies with what the kernel sends). So
  * run.sh can add an instance, show it, and give the line back to add.
@@ -10,7 +10,8 @@
  * Counters: every get counts one "tick" of traffic; after T ticks,
  * counter attribute A of direction a->b is T * A, of b->a T * 10 * A, and
  * counter A of mirror entry M is T * (A + 100 * M). So the rates between
- * two gets are those numbers per tick, for run.sh to check.
+ * two gets are those numbers per tick, for run.sh to check. reset-stats
+ * counts the ticks from 0 again, and counts itself in stats-resets.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +34,8 @@ struct fake_instance {
 	char name[TAPBRIDGE_IFNAME_MAX_LEN + 1];
 	unsigned int ifindex, mode, port_a, port_b, lp, hold, rx_all;
 	unsigned int n_mirrors;
+	/* reset-stats: how often, and the ticks the counters start from. */
+	unsigned int resets, reset_ticks;
 	struct fake_mirror m[TAPBRIDGE_MIRROR_MAX];
 };
 
@@ -58,9 +61,10 @@ static int load(const char *path, struct fake_state *st)
 		goto err_close;
 	for (i = 0; i < st->n; i++) {
 		in = &st->inst[i];
-		if (fscanf(f, "%15s %u %u %u %u %u %u %u %u", in->name,
+		if (fscanf(f, "%15s %u %u %u %u %u %u %u %u %u %u", in->name,
 			   &in->ifindex, &in->mode, &in->port_a, &in->port_b,
-			   &in->lp, &in->hold, &in->rx_all, &in->n_mirrors) != 9 ||
+			   &in->lp, &in->hold, &in->rx_all, &in->n_mirrors,
+			   &in->resets, &in->reset_ticks) != 11 ||
 		    in->n_mirrors > TAPBRIDGE_MIRROR_MAX)
 			goto err_close;
 		for (j = 0; j < in->n_mirrors; j++) {
@@ -91,9 +95,10 @@ static int save(const char *path, const struct fake_state *st)
 	fprintf(f, "%u %u %u\n", st->ticks, st->next_ifindex, st->n);
 	for (i = 0; i < st->n; i++) {
 		in = &st->inst[i];
-		fprintf(f, "%s %u %u %u %u %u %u %u %u\n", in->name, in->ifindex,
-			in->mode, in->port_a, in->port_b, in->lp, in->hold,
-			in->rx_all, in->n_mirrors);
+		fprintf(f, "%s %u %u %u %u %u %u %u %u %u %u\n", in->name,
+			in->ifindex, in->mode, in->port_a, in->port_b, in->lp,
+			in->hold, in->rx_all, in->n_mirrors, in->resets,
+			in->reset_ticks);
 		for (j = 0; j < in->n_mirrors; j++) {
 			m = &in->m[j];
 			fprintf(f, " %u %u %u %u %u %u %u\n", m->ifindex, m->dir,
@@ -245,6 +250,8 @@ static void put_instance(struct nlmsghdr *nlh, const struct fake_instance *in,
 	unsigned int i, a;
 	uint16_t dir;
 
+	/* The counters grow with every get, from 0 at the last reset. */
+	ticks -= in->reset_ticks;
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_IFINDEX, in->ifindex);
 	mnl_attr_put_strz(nlh, TAPBRIDGE_A_INSTANCE_NAME, in->name);
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_MODE, in->mode);
@@ -253,6 +260,8 @@ static void put_instance(struct nlmsghdr *nlh, const struct fake_instance *in,
 	mnl_attr_put_u8(nlh, TAPBRIDGE_A_INSTANCE_RX_ALL, in->rx_all);
 	put_u64(nlh, TAPBRIDGE_A_INSTANCE_PAD,
 		TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS, 0);
+	put_u64(nlh, TAPBRIDGE_A_INSTANCE_PAD,
+		TAPBRIDGE_A_INSTANCE_STATS_RESETS, in->resets);
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_PORT_A, in->port_a);
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_PORT_B, in->port_b);
 	if (in->mode == TAPBRIDGE_MODE_AGGREGATE)
@@ -364,6 +373,10 @@ static int act(struct fake_state *st, uint8_t cmd, const struct request *r,
 		return mirror_add(in, r);
 	case TAPBRIDGE_CMD_MIRROR_DEL:
 		return mirror_del(in, r);
+	case TAPBRIDGE_CMD_RESET_STATS:
+		in->resets++;
+		in->reset_ticks = st->ticks;
+		return 0;
 	}
 	return -EOPNOTSUPP;
 }

@@ -157,7 +157,10 @@ static struct nlmsghdr *put_instance(const char *name, uint32_t ifindex,
 	return nlh;
 }
 
-/* port-loss wait; port A attached, port B waiting for eth9. */
+/*
+ * port-loss wait; port A attached, port B waiting for eth9; the counters
+ * were reset 4 times.
+ */
 static void put_port_loss(struct nlmsghdr *nlh)
 {
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_PORT_LOSS,
@@ -176,6 +179,8 @@ static void put_port_loss(struct nlmsghdr *nlh)
 		TAPBRIDGE_A_INSTANCE_PORT_B_LOSSES, 1);
 	put_u64(nlh, TAPBRIDGE_A_INSTANCE_PAD,
 		TAPBRIDGE_A_INSTANCE_PORT_B_RETURNS, 0);
+	put_u64(nlh, TAPBRIDGE_A_INSTANCE_PAD,
+		TAPBRIDGE_A_INSTANCE_STATS_RESETS, 4);
 }
 
 static void put_options(struct nlmsghdr *nlh, bool link_propagation,
@@ -320,6 +325,9 @@ static const struct event_spec events[] = {
 	/* gone from every netns: the names come from the event only */
 	EVENT(MIRROR_LOST, 7, "tap0", DEV(4000, "m0")),
 	EVENT(PORT_LOST, 7, "tap0", DEV(4001, "pa")),
+	EVENT(PORT_RETURNED, 7, "tap0", DEV(12, "pa")),
+	EVENT(PORT_REFUSED, 7, "tap0", DEV(13, "pa")),
+	EVENT(STATS_RESET, 7, "tap0"),
 	EVENT(DELETED, 7, "tap0"),
 	/* names left out: indexes stand in */
 	EVENT(CARRIER_DOWN, 8, NULL, DEV(9, NULL)),

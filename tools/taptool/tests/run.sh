@@ -145,6 +145,7 @@ SYNOPSIS=(
 	"taptool del NAME"
 	"taptool show [NAME]"
 	"taptool stats [-i SECONDS] [NAME]"
+	"taptool reset-stats NAME"
 	"taptool monitor [NAME]"
 	"taptool up NAME"
 	"taptool down NAME"
@@ -231,7 +232,7 @@ test_command_help()
 	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[9]}" "" show help
 	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[9]}" "" help ls
 	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[8]}" "" del help
-	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[11]}" "" monitor help
+	expect_run 0 "Usage:"$'\n'"  ${SYNOPSIS[12]}" "" monitor help
 	usage_error 'unknown command "frob"' help frob
 }
 
@@ -853,6 +854,34 @@ test_sends_what_was_typed()
 		set t0 mirror add lo snaplen 4294967295 tag-ab 65535
 	sends 'set name="t0" hold-down=u32:600001' set t0 hold-down 600001
 	sends 'set name="t0" hold-down=u32:7' set t0 hold-down 007
+}
+
+# reset-stats NAME: its request, its usage errors, its -j result, and
+# the model's counters from 0 again, counted in stats-resets.
+test_reset_stats()
+{
+	local state=$TMP/state
+
+	sends 'reset-stats name="t0"' reset-stats t0
+	sends 'reset-stats name="t0"' r t0
+	usage_error '"reset-stats" needs an instance name' reset-stats
+	usage_error 'unexpected argument "t1"' reset-stats t0 t1
+	fake -j reset-stats t0
+	expect "-j reset-stats" "0|{\"schema_version\":1,\"command\":\"reset-stats\",\"ifname\":\"t0\",\"ifindex\":null,\"warnings\":[]}|" \
+		"$rc|$out|$err"
+
+	rm -f "$state"
+	TT_FAKE_STATE=$state fake add t0 port-a lo port-b lo mode aggregate mirror lo
+	TT_FAKE_STATE=$state fake -j stats t0
+	TT_FAKE_STATE=$state fake -j stats t0
+	# a->b's rx-packets (attribute 2) grows by 2 a tick.
+	expect "two ticks before the reset" "0|4|0" \
+		"$rc|$(jq '.[0].a_to_b.rx_packets' <<<"$out")|$(jq '.[0].stats_resets' <<<"$out")"
+	TT_FAKE_STATE=$state fake reset-stats t0
+	expect "reset-stats" "0||" "$rc|$out|$err"
+	TT_FAKE_STATE=$state fake stats t0
+	expect "one tick after the reset" "0|  a->b: rx 2 pkts 3 bytes|  stats-resets 1" \
+		"$rc|$(grep -F 'a->b' <<<"$out" | sed 's/  fwd .*//')|$(grep -F stats-resets <<<"$out")"
 }
 
 test_sends_show_stats()
@@ -1501,7 +1530,8 @@ tap3:
   mirror -: tx 320 pkts 321 bytes  tx-drops 322  sliced 323  oversize 324  rx-drops 325
   propagation-actions 3
   port-a: losses 2 returns 2
-  port-b: losses 1 returns 0" "$out"
+  port-b: losses 1 returns 0
+  stats-resets 4" "$out"
 }
 
 # json_lines: the lines of stdin joined, for JSON too long for one line.
@@ -1518,7 +1548,7 @@ SHOW_JSON[0]=$(json_lines <<EOF
 {"schema_version":1,"ifname":"tap0","ifindex":7,"mode":"aggregate",
 "port_a":$LO,"port_b":$LO,"mirror":null,"mirror_ab":null,"mirror_ba":null,
 "mirrors":[],"link_propagation":false,"hold_down_ms":1000,
-"rx_all":false,"propagation_actions":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
+"rx_all":false,"propagation_actions":0,"stats_resets":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
 "port_a_losses":0,"port_a_returns":0,"port_b_state":null,"port_b_name":null,
 "port_b_losses":0,"port_b_returns":0,"warnings":[]
 EOF
@@ -1530,7 +1560,7 @@ SHOW_JSON[1]=$(json_lines <<EOF
 "mirrors":[{"ifname":"lo","ifindex":1,"dir":"a-b","snaplen":256,
 "tag_ab":null,"tag_ba":30,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
 "link_propagation":false,"hold_down_ms":1000,"rx_all":false,
-"propagation_actions":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
+"propagation_actions":0,"stats_resets":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
 "port_a_losses":0,"port_a_returns":0,"port_b_state":null,"port_b_name":null,
 "port_b_losses":0,"port_b_returns":0,"warnings":[]
 EOF
@@ -1542,7 +1572,7 @@ SHOW_JSON[2]=$(json_lines <<EOF
 "snaplen":128,"tag_ab":10,"tag_ba":20,"tpid":"802.1ad",
 "rx_pass":true MIRROR_COUNTERS}],
 "link_propagation":true,"hold_down_ms":200,"rx_all":true,
-"propagation_actions":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
+"propagation_actions":0,"stats_resets":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
 "port_a_losses":0,"port_a_returns":0,"port_b_state":null,"port_b_name":null,
 "port_b_losses":0,"port_b_returns":0,"warnings":["mirror lo: MTU 1400 is below port-a's
  1500, longer copies are dropped","port-b lo: MTU 9000 is above port-a's
@@ -1559,7 +1589,7 @@ SHOW_JSON[3]=$(json_lines <<EOF
 {"ifname":null,"ifindex":null,"dir":"both","snaplen":null,"tag_ab":null,
 "tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
 "link_propagation":true,"hold_down_ms":0,"rx_all":false,
-"propagation_actions":3,"port_loss":"wait","port_a_state":"attached",
+"propagation_actions":3,"stats_resets":4,"port_loss":"wait","port_a_state":"attached",
 "port_a_name":"lo","port_a_losses":2,"port_a_returns":2,
 "port_b_state":"waiting","port_b_name":"eth9","port_b_losses":1,
 "port_b_returns":0,"warnings":[]
@@ -1664,9 +1694,12 @@ test_format_monitor_text()
 [2023-11-14T22:13:25.500000+00:00] tap0: link propagation brought pb up
 [2023-11-14T22:13:26.500000+00:00] tap0: mirror m0 lost
 [2023-11-14T22:13:27.500000+00:00] tap0: port pa lost
-[2023-11-14T22:13:28.500000+00:00] tap0: deleted
-[2023-11-14T22:13:29.500000+00:00] if8: carrier down on if9
-[2023-11-14T22:13:30.500000+00:00] tap1: event 42
+[2023-11-14T22:13:28.500000+00:00] tap0: port pa returned
+[2023-11-14T22:13:29.500000+00:00] tap0: port pa refused
+[2023-11-14T22:13:30.500000+00:00] tap0: counters reset
+[2023-11-14T22:13:31.500000+00:00] tap0: deleted
+[2023-11-14T22:13:32.500000+00:00] if8: carrier down on if9
+[2023-11-14T22:13:33.500000+00:00] tap1: event 42
 EOF
 )" "$out"
 	# The time is local, with its offset.
@@ -1687,9 +1720,12 @@ test_format_monitor_json()
 {"schema_version":1,"time":"2023-11-14T22:13:25.500000+00:00","event":"propagation-up","ifname":"tap0","ifindex":7,"dev":{"ifname":"pb","ifindex":6}}
 {"schema_version":1,"time":"2023-11-14T22:13:26.500000+00:00","event":"mirror-lost","ifname":"tap0","ifindex":7,"dev":{"ifname":"m0","ifindex":4000}}
 {"schema_version":1,"time":"2023-11-14T22:13:27.500000+00:00","event":"port-lost","ifname":"tap0","ifindex":7,"dev":{"ifname":"pa","ifindex":4001}}
-{"schema_version":1,"time":"2023-11-14T22:13:28.500000+00:00","event":"deleted","ifname":"tap0","ifindex":7,"dev":null}
-{"schema_version":1,"time":"2023-11-14T22:13:29.500000+00:00","event":"carrier-down","ifname":null,"ifindex":8,"dev":{"ifname":null,"ifindex":9}}
-{"schema_version":1,"time":"2023-11-14T22:13:30.500000+00:00","event":"42","ifname":"tap1","ifindex":8,"dev":null}
+{"schema_version":1,"time":"2023-11-14T22:13:28.500000+00:00","event":"port-returned","ifname":"tap0","ifindex":7,"dev":{"ifname":"pa","ifindex":12}}
+{"schema_version":1,"time":"2023-11-14T22:13:29.500000+00:00","event":"port-refused","ifname":"tap0","ifindex":7,"dev":{"ifname":"pa","ifindex":13}}
+{"schema_version":1,"time":"2023-11-14T22:13:30.500000+00:00","event":"stats-reset","ifname":"tap0","ifindex":7,"dev":null}
+{"schema_version":1,"time":"2023-11-14T22:13:31.500000+00:00","event":"deleted","ifname":"tap0","ifindex":7,"dev":null}
+{"schema_version":1,"time":"2023-11-14T22:13:32.500000+00:00","event":"carrier-down","ifname":null,"ifindex":8,"dev":{"ifname":null,"ifindex":9}}
+{"schema_version":1,"time":"2023-11-14T22:13:33.500000+00:00","event":"42","ifname":"tap1","ifindex":8,"dev":null}
 EOF
 )" "$out"
 }
@@ -1927,6 +1963,7 @@ TESTS=(
 	sends_mirror_add_del
 	sends_what_was_typed
 	sends_show_stats
+	reset_stats
 	reports_warnings
 	reports_kernel_errors
 	monitor_prints_each_event
