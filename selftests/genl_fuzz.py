@@ -416,7 +416,8 @@ class Generator:
         m = self.mirror
         name = rng.choice(self.instance_names).encode() + b"\0"
         op = rng.choice(["create", "create", "set", "mirror-add",
-                         "mirror-add", "mirror-del", "delete", "get", "dump"])
+                         "mirror-add", "mirror-del", "delete", "get", "dump",
+                         "reset-stats"])
         if op == "create":
             pa, pb = rng.choice(self.ports)
             attrs = [(i["name"].value, name),
@@ -668,7 +669,8 @@ def check_syzkaller(family, path):
 
     header = {}
     for prefix in ("TAPBRIDGE_CMD_", "TAPBRIDGE_A_INSTANCE_", "TAPBRIDGE_A_MIRROR_",
-                   "TAPBRIDGE_MODE_", "TAPBRIDGE_DIRECTION_", "TAPBRIDGE_TPID_"):
+                   "TAPBRIDGE_MODE_", "TAPBRIDGE_DIRECTION_", "TAPBRIDGE_TPID_",
+                   "TAPBRIDGE_PORT_LOSS_"):
         for k, v in genl.uapi_enum(prefix).items():
             header[prefix + k.upper().replace("-", "_")] = v
     with open(path + ".const") as f:
@@ -768,7 +770,8 @@ def main():
     # delete instances while the rest was sent. Without it nothing above
     # ran against a live instance.
     desc = "%s: valid requests created, changed and deleted instances" % args.label
-    wanted = ("create", "set", "mirror-add", "mirror-del", "delete")
+    wanted = ("create", "set", "mirror-add", "mirror-del", "delete",
+              "reset-stats")
     missing = [n for n in wanted if not fuzzer.ok_by_cmd[family.ops[n]["value"]]]
     if missing:
         failed += 1

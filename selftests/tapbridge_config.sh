@@ -107,7 +107,8 @@ mirror-ab m1
 mirror-ba m2
 link-propagation on
 hold-down 200
-rx-all off"
+rx-all off
+port-loss delete"
 log_test "save tap0 writes the live instance in the words of add"
 
 unit_run ExecStop tap0

@@ -31,6 +31,12 @@ tbr_require
 setup_ns TAP FAR OTHER DOOMED || exit $ksft_skip
 
 MODULE=${TBR_MODULE_DIR:-$TBR_ROOT/kmod}/tapbridge.ko
+# A returning port is back within 2 s. The debug kernel (KASAN, lockdep,
+# kmemleak: its kmemleak file tells it) runs this 3 to 5 times slower
+# under TCG, and gets 10 s: there the point is what KASAN and lockdep
+# say about the adoption, not its speed.
+BOUND_MS=2000
+[ -e /sys/kernel/debug/kmemleak ] && BOUND_MS=10000
 SOME=ipv4-udp,arp,vlan-8021q,stp-bpdu
 EVENTS=$TBR_TMP/portreset-events.txt
 
@@ -97,10 +103,10 @@ wait_event()
 }
 
 # wait_attached N PORT: until slot PORT of tap<N> has a device again, at
-# most 5 s; prints the milliseconds it took from $T0.
+# most BOUND_MS + 3 s; prints the milliseconds it took from $T0.
 wait_attached()
 {
-	local n=$1 port=$2 end=$((SECONDS + 5))
+	local n=$1 port=$2 end=$((SECONDS + BOUND_MS / 1000 + 3))
 
 	until [ "$(field "$n" "port_${port}_state")" == attached ]; do
 		if ((SECONDS >= end)); then
@@ -131,16 +137,16 @@ returned()
 	local n=$1 port=$2 dev=$3 losses=$4 ms
 
 	ms=$(wait_attached "$n" "$port")
-	check_err $? "tap$n port-$port not adopted within 5 s"
-	((ms <= 2000))
-	check_err $? "tap$n port-$port adopted after $ms ms, more than 2 s"
+	check_err $? "tap$n port-$port not adopted within $((BOUND_MS / 1000 + 3)) s"
+	((ms <= BOUND_MS))
+	check_err $? "tap$n port-$port adopted after $ms ms, more than $((BOUND_MS / 1000)) s"
 	ktap_print_msg "case $n: $dev adopted as port-$port after $ms ms"
 	check_eq "tap$n port_${port}_name" "$(field "$n" "port_${port}_name")" "$dev"
 	check_eq "$dev master" "$(link_field "$TAP" "$dev" master)" "tap$n"
 	check_eq "tap$n port_${port}_losses" "$(field "$n" "port_${port}_losses")" "$losses"
 	check_eq "tap$n port_${port}_returns" "$(field "$n" "port_${port}_returns")" "$losses"
 	check_eq "tap$n carrier" "$(carrier "$n")" on
-	log_test "case $n: $dev is port-$port again within 2 s ($ms ms), losses = returns = $losses"
+	log_test "case $n: $dev is port-$port again within $((BOUND_MS / 1000)) s ($ms ms), losses = returns = $losses"
 }
 
 monitor_start "$TAP" "$EVENTS"

@@ -100,8 +100,6 @@ dev_json()
 
 # json_dir PACKETS BYTES: the counters of a direction that forwarded and
 # mirrored PACKETS frames of BYTES, and dropped none.
-# json_dir PACKETS BYTES: the counters of a direction that forwarded and
-# mirrored PACKETS frames of BYTES, and dropped none.
 json_dir()
 {
 	local n=$1 b=$2
@@ -114,7 +112,20 @@ json_dir()
 
 # The instance options, all at their defaults.
 OPTIONS_JSON="\"link_propagation\": false, \"hold_down_ms\": 1000,
-	\"rx_all\": false, \"propagation_actions\": 0, \"warnings\": []"
+	\"rx_all\": false, \"propagation_actions\": 0, \"stats_resets\": 0,
+	\"port_loss\": \"delete\", \"warnings\": []"
+
+# ports_json A B: both port slots attached, to A and B, never lost.
+ports_json()
+{
+	local port dev
+
+	for port in a b; do
+		dev=$1; shift
+		echo "\"port_${port}_state\": \"attached\", \"port_${port}_name\": \"$dev\",
+		      \"port_${port}_losses\": 0, \"port_${port}_returns\": 0,"
+	done
+}
 
 # tap0_json AB_N AB_B BA_N BA_B / tap1_json: the JSON of each instance,
 # show and stats alike, after the traffic given (none by default).
@@ -122,7 +133,7 @@ tap0_json()
 {
 	echo "{\"schema_version\": 1, \"ifname\": \"tap0\", \"ifindex\": $IDX0,
 	\"mode\": \"aggregate\", \"port_a\": $(dev_json pa), \"port_b\": $(dev_json pb),
-	\"mirror\": $(dev_json m1), \"mirror_ab\": null, \"mirror_ba\": null,
+	$(ports_json pa pb) \"mirror\": $(dev_json m1), \"mirror_ab\": null, \"mirror_ba\": null,
 	\"mirrors\": [$(mirror_json '"m1"' "$IDXM1" both $((${1:-0} + ${3:-0})) \
 		$((${2:-0} + ${4:-0})))], $OPTIONS_JSON,
 	\"a_to_b\": $(json_dir "${1:-0}" "${2:-0}"),
@@ -133,7 +144,7 @@ tap1_json()
 {
 	echo "{\"schema_version\": 1, \"ifname\": \"tap1\", \"ifindex\": $IDX1,
 	\"mode\": \"split\", \"port_a\": $(dev_json qa), \"port_b\": $(dev_json qb),
-	\"mirror\": null, \"mirror_ab\": $(dev_json m2), \"mirror_ba\": $(dev_json m3),
+	$(ports_json qa qb) \"mirror\": null, \"mirror_ab\": $(dev_json m2), \"mirror_ba\": $(dev_json m3),
 	\"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b),
 	$(mirror_json '"m3"' "$IDXM3" b-a)], $OPTIONS_JSON,
 	\"a_to_b\": $(json_dir 0 0), \"b_to_a\": $(json_dir 0 0)}"
@@ -210,6 +221,53 @@ check_err $? "$(cat "$TBR_TMP/schema.out")"
 log_test "-j show, -j stats and -j -V match taptool.schema.json"
 
 ##############################################################################
+# reset-stats: every counter of tap0 from 0 at once, counted, and an event
+
+# The instance device's statistics (ip -s link) are not reset.
+ip_rx()
+{
+	ip -n "$TAP" -s -j link show dev tap0 | jq '.[0].stats64.rx.packets'
+}
+IP_RX=$(ip_rx)
+check_eq "ip -s link: rx of tap0 before reset-stats" "$IP_RX" "$((AB_N + BA_N))"
+
+# The monitor subscribes some time after it starts: reset until it prints
+# the event, and count the resets.
+RESETS=0
+in_tap monitor > "$TBR_TMP/reset-events" 2>&1 &
+MON=$!
+defer kill "$MON"
+for ((try = 0; try < 40; try++)); do
+	in_tap reset-stats tap0 || break
+	RESETS=$((RESETS + 1))
+	grep -qx "\[.*\] tap0: counters reset" "$TBR_TMP/reset-events" && break
+	sleep 0.25
+done
+grep -qx "\[.*\] tap0: counters reset" "$TBR_TMP/reset-events"
+check_err $? "monitor printed no reset of tap0 after $RESETS resets: $(cat "$TBR_TMP/reset-events")"
+log_test "reset-stats tap0 ($RESETS times): monitor prints \"tap0: counters reset\""
+
+ZERO0=$(tap0_json | jq -c ".stats_resets = $RESETS")
+json_is "-j stats tap0 after reset-stats: every counter 0, stats_resets $RESETS" \
+	"[$ZERO0]" in_tap -j stats tap0
+json_is "-j stats tap1 is not reset" "[$SJSON1]" in_tap -j stats tap1
+output_is "stats tap0 after reset-stats" 0 \
+	"tap0:"$'\n'"$(text_dir "a->b" 0 0)"$'\n'"$(text_dir "b->a" 0 0)"$'\n'"$(mirror_line m1 0 0)"$'\n'"  stats-resets $RESETS" \
+	"" in_tap stats tap0
+check_eq "ip -s link: rx of tap0 after reset-stats" "$(ip_rx)" "$IP_RX"
+log_test "reset-stats leaves ip -s link's counters of tap0 as they were"
+
+# Counting goes on from 0, exactly.
+frames_check "traffic after reset-stats a->b" --send "$FAR:xa" --frames ipv4-udp,arp \
+	--expect "$FAR:xb,$FAR:y1" --stats "$TAP" --counters tap0:a_to_b:fwd,mirror
+N=$(summary_get frames)
+B=$(summary_get bytes)
+json_is "-j stats tap0 after reset-stats and $N frames: just those" \
+	"[$(tap0_json "$N" "$B" | jq -c ".stats_resets = $RESETS")]" in_tap -j stats tap0
+output_is "reset-stats of an instance that does not exist" 1 "" \
+	"Error: no tapbridge instance tap9" in_tap reset-stats tap9
+
+##############################################################################
 # iproute2's habits: -n, prefixes, batch, and show lines given back to add
 
 output_is "-n NETNS: show in NETNS" 0 "$SHOW0"$'\n'"$SHOW1" "" taptool -n "$TAP" show
@@ -257,7 +315,7 @@ output_is "show prints a mirror that is gone as -" 0 \
 	"tap1: mode split port-a qa port-b qb mirror-ab m2 mirror-ba -" "" in_tap show tap1
 GONE1="{\"schema_version\": 1, \"ifname\": \"tap1\", \"ifindex\": $IDX1,
 	\"mode\": \"split\", \"port_a\": $(dev_json qa), \"port_b\": $(dev_json qb),
-	\"mirror\": null, \"mirror_ab\": $(dev_json m2), \"mirror_ba\": null,
+	$(ports_json qa qb) \"mirror\": null, \"mirror_ab\": $(dev_json m2), \"mirror_ba\": null,
 	\"mirrors\": [$(mirror_json '"m2"' "$IDXM2" a-b),
 	$(mirror_json null null b-a)], $OPTIONS_JSON,
 	\"a_to_b\": $(json_dir 0 0), \"b_to_a\": $(json_dir 0 0)}"
@@ -266,7 +324,8 @@ json_is "-j show prints a mirror that is gone as null" "[$GONE1]" in_tap -j show
 ##############################################################################
 # Help and usage errors
 
-INSTANCE_OPTIONS="INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]"
+INSTANCE_OPTIONS="INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]
+                    [port-loss delete|wait]"
 USAGE_ADD="  taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]
   taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]
   taptool add NAME port-a IF port-b IF mode custom mirror IF [MIRROR-OPTIONS] [mirror IF [MIRROR-OPTIONS]]... [INSTANCE-OPTIONS]"
