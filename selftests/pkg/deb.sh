@@ -150,7 +150,7 @@ rc=$?
 missing=()
 while read -r cmd; do
 	grep -qE "^  taptool $cmd( |\$)" <<<"$out" || missing+=("$cmd")
-done < <(grep -oE '^  taptool [a-z]+' <<<"$("$top/tools/taptool/taptool" help 2>/dev/null || true)" |
+done < <(grep -oE '^  taptool [a-z-]+' <<<"$("$top/tools/taptool/taptool" help 2>/dev/null || true)" |
 	 awk '{ print $2 }' | sort -u)
 check "installed taptool help: exit $rc, every command${missing:+ (missing: ${missing[*]})}" \
 	test "$rc" -eq 0 -a "${#missing[@]}" -eq 0 -a -n "$out"
