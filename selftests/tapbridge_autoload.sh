@@ -45,7 +45,6 @@ VERSION=$("$TBR_ROOT/scripts/version.sh")
 PKG=$TBR_ROOT/build/pkg
 MODROOT=$PKG/modroot/lib/modules/$RELEASE
 INSTALLED_TAPTOOL=$PKG/installed/usr/sbin/taptool
-BUILD_MODULE=$MODULE
 GENL_ALIAS=net-pf-16-proto-16-family-tapbridge
 RTNL_ALIAS=rtnl-link-tapbridge
 
@@ -95,13 +94,13 @@ loaded_build_id()
 		tr -d ' \n' | cut -c33-
 }
 
-BUILD_ID=$(build_id "$BUILD_MODULE")
+BUILD_ID=$(build_id "$MODULE")
 INSTALLED_ID=$(build_id "$MODROOT/$KO")
 MODPROBE_SAVED=$(cat /proc/sys/kernel/modprobe)
 MOUNTS_SAVED=$(awk '$2 == "/lib/modules" || $2 == "/usr/lib/modules"' /proc/self/mounts)
 MOUNTED=
 ktap_print_msg "installed module: build/pkg/modroot/lib/modules/$RELEASE/$KO, build ID $INSTALLED_ID"
-ktap_print_msg "build's module: ${BUILD_MODULE#"$TBR_ROOT"/}, build ID $BUILD_ID"
+ktap_print_msg "build's module: ${MODULE#"$TBR_ROOT"/}, build ID $BUILD_ID"
 # Neither file has a srcversion (no MODULE_VERSION, and the kernels lack
 # MODULE_SRCVERSION_ALL), and the sources are the same anyway: the build
 # ID, which the link of each build makes its own, tells them apart.
@@ -124,7 +123,7 @@ restore()
 		udevadm control --reload 2> /dev/null
 	fi
 	echo "$MODPROBE_SAVED" > /proc/sys/kernel/modprobe
-	[ -d /sys/module/tapbridge ] || insmod "$BUILD_MODULE"
+	[ -d /sys/module/tapbridge ] || insmod "$MODULE"
 }
 defer restore
 

@@ -27,10 +27,9 @@
 
 source "$(dirname "$0")/lib_features.sh"
 
-tbr_require
+tbr_require_reload
 setup_ns TAP FAR OTHER DOOMED || exit $ksft_skip
 
-MODULE=${TBR_MODULE_DIR:-$TBR_ROOT/kmod}/tapbridge.ko
 # A returning port is back within 2 s. The debug kernel (KASAN, lockdep,
 # kmemleak: its kmemleak file tells it) runs this 3 to 5 times slower
 # under TCG, and gets 10 s: there the point is what KASAN and lockdep
