@@ -215,7 +215,7 @@ stress() {
 		return 1
 		;;
 	esac
-	info "on the debug kernel, from $copy (console: build/log/vm-stress.log):" \
+	info "on the debug kernel, from $copy (console: build/log/vm-stress.log, output: build/log/vm-stress-out.txt):" \
 	     "$guest bash selftests/run_all.sh --stress"
 	out=$logdir/vm-stress.out
 	TBR_VM_LOG=$logdir/vm-stress.log KDIR=$kdir \
@@ -289,7 +289,7 @@ if [ ! -f selftests/run_all.sh ]; then
 elif [ "$module_built" -eq 0 ] || [ "$taptool_built" -eq 0 ]; then
 	not_ok "selftests in the VM # not run: the build failed"
 else
-	info "selftests in the VM (console: build/log/vm-check.log)"
+	info "selftests in the VM (console: build/log/vm-check.log, output: build/log/vm-check-out.txt)"
 	out=$logdir/vm-check.out
 	TBR_VM_LOG=$logdir/vm-check.log KDIR=$kdir \
 		"$here/run.sh" --check bash selftests/run_all.sh | tee "$out"

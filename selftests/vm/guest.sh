@@ -18,7 +18,9 @@
 # splat or the module would not unload. RESULT_DIR/status gets the same
 # number once everything is done, so the host can tell a finished run
 # from a guest that died; RESULT_DIR/started, written first, tells a guest
-# that died while booting from one that died in the tests.
+# that died while booting from one that died in the tests. The command's
+# output also goes to RESULT_DIR/output, apart from the console, whose
+# kernel messages can cut into it.
 
 set -u
 
@@ -84,8 +86,8 @@ fi
 export PATH=$top/tools/taptool:$PATH
 export TBR_MODULE_DIR=$moddir
 mark command-start
-bash -c "$(cat "$resdir/cmd")" </dev/null 2>&1
-status=$?
+bash -c "$(cat "$resdir/cmd")" </dev/null 2>&1 | tee "$resdir/output"
+status=${PIPESTATUS[0]}
 mark command-done
 scan_since command-start "while the command ran" || splat=1
 

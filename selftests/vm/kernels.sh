@@ -337,7 +337,7 @@ boot() {
 		return
 	fi
 	log=$logdir/kernels-$release-vm
-	info "$release: selftests in the VM (console: ${log#"$top"/}.log)"
+	info "$release: selftests in the VM (console: ${log#"$top"/}.log, output: ${log#"$top"/}-out.txt)"
 	start=$(date +%s)
 	# The guest gets no environment from here: TBR_TESTS goes in the command.
 	KDIR=$hdr TBR_VM_KIMG=$kimg TBR_VM_RELEASE=$release TBR_MODULE_DIR=$out/kmod \

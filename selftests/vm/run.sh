@@ -17,7 +17,8 @@
 # lines. With --check, only the KTAP lines that matter go to stdout (top
 # level `ok`/`not ok`, `# totals:`, bail outs) while everything goes to the
 # log. The log (default build/log/vm.log) also holds the guest console:
-# boot messages and the whole kernel log.
+# boot messages and the whole kernel log; LOG-out.txt (vm-out.txt) holds
+# CMD's output alone.
 #
 # --debug boots the debug kernel (kernel.sh --debug: KASAN, kmemleak) with
 # panic_on_warn=1, so the first WARN, KASAN or lockdep report stops the
@@ -211,6 +212,10 @@ while :; do
 	echo "vm: booting again (console of the failed boot: ${log%.log}-boot$((attempt - 1)).log)"
 	: >"$log"
 done
+
+# What the command printed, kept even when the guest died: the console
+# log holds it too, but cut by kernel messages.
+cp "$resdir/output" "${log%.log}-out.txt" 2>/dev/null || true
 
 if [ "${codes[0]}" -eq 124 ]; then
 	echo "vm: timed out after ${timeout}s; last console lines:"
