@@ -410,6 +410,14 @@ tbr_require()
 	fi
 }
 
+# tbr_have_tun: whether tun devices can be created. A stock kernel has
+# tun as a module, and /dev/net/tun appears only once it is loaded.
+tbr_have_tun()
+{
+	[ -c /dev/net/tun ] || modprobe -q tun 2> /dev/null
+	[ -c /dev/net/tun ]
+}
+
 # tbr_require_reload: as tbr_require, for a script that unloads the module
 # and loads it again: sets MODULE to the tapbridge.ko to load, and skips
 # when there is none or when tapbridge_kunit holds the module.

@@ -236,7 +236,7 @@ both_ways 4 "after the rename"
 
 build 5 port-loss wait
 ip -n "$TAP" link del dev pa5
-ip -n "$TAP" tuntap add name pa5 mode tun
+tbr_have_tun && ip -n "$TAP" tuntap add name pa5 mode tun
 check_err $? "cannot create tun pa5"
 wait_event "tap5: port pa5 refused"
 check_err $? "no port-refused event for a tun device"

@@ -60,8 +60,10 @@ link set dev xb up
 link set dev y1 up
 EOF
 
-HAVE_TUN=1
-ip -n "$TAP" tuntap add dev tun0 mode tun 2> /dev/null || HAVE_TUN=0
+HAVE_TUN=0
+if tbr_have_tun && ip -n "$TAP" tuntap add dev tun0 mode tun; then
+	HAVE_TUN=1
+fi
 
 tt "$TAP" add tap0 port-a pa port-b pb mode aggregate mirror m1
 check_err $? "taptool add failed"
