@@ -30,14 +30,19 @@ source "$(dirname "$0")/lib_features.sh"
 tbr_require_reload
 setup_ns TAP FAR OTHER DOOMED || exit $ksft_skip
 
-# A returning port is back within 2 s. The debug kernel (KASAN, lockdep,
-# kmemleak: its kmemleak file tells it) runs this 3 to 5 times slower
-# under TCG, and gets 10 s: there the point is what KASAN and lockdep
-# say about the adoption, not its speed.
+# A returning port is back within 2 s: from the moment its device is in
+# the netns (the link monitor's RTM_NEWLINK) to the port-returned event,
+# both as stamped by the monitors that received them. Timing the polls of
+# taptool show instead measured the emulated VM's process starts, 1 to
+# 3 s on a loaded host. The debug kernel (KASAN, lockdep, kmemleak: its
+# kmemleak file tells it) runs this 3 to 5 times slower under TCG, and
+# gets 10 s: there the point is what KASAN and lockdep say about the
+# adoption, not its speed.
 BOUND_MS=2000
 [ -e /sys/kernel/debug/kmemleak ] && BOUND_MS=10000
 SOME=ipv4-udp,arp,vlan-8021q,stp-bpdu
 EVENTS=$TBR_TMP/portreset-events.txt
+LINKS=$TBR_TMP/portreset-links.txt
 
 # veth NS NAME FAR_NAME: a veth NAME in NS, its peer FAR_NAME in $FAR, up.
 veth()
@@ -102,19 +107,46 @@ wait_event()
 }
 
 # wait_attached N PORT: until slot PORT of tap<N> has a device again, at
-# most BOUND_MS + 3 s; prints the milliseconds it took from $T0.
+# most BOUND_MS + 3 s.
 wait_attached()
 {
 	local n=$1 port=$2 end=$((SECONDS + BOUND_MS / 1000 + 3))
 
 	until [ "$(field "$n" "port_${port}_state")" == attached ]; do
-		if ((SECONDS >= end)); then
-			echo 99999
-			return 1
-		fi
+		((SECONDS < end)) || return 1
 		sleep 0.02
 	done
-	echo $((($(date +%s%N) - T0) / 1000000))
+}
+
+# stamp_ns LINE: the [time] a monitor line starts with, in ns since the
+# epoch. ip -ts and taptool monitor both print the local time.
+stamp_ns()
+{
+	local t=${1#[}
+
+	date -d "${t%%]*}" +%s%N
+}
+
+# mark_links: before a device of a waited name appears; appeared() looks
+# at what the link monitor printed after this.
+mark_links()
+{
+	LINKS_AT=$(wc -l < "$LINKS")
+}
+
+# appeared DEV: when the link monitor of $TAP first showed DEV after
+# mark_links (created, renamed or moved in), in ns; bounded.
+appeared()
+{
+	local dev=$1 idx line end=$((SECONDS + 5))
+
+	idx=$(link_ifindex "$TAP" "$dev")
+	until line=$(tail -n +"$((LINKS_AT + 1))" "$LINKS" | grep -v '^\[[^]]*\] Deleted ' |
+		grep -m 1 -E "^\[[^]]*\] $idx: ${dev}[@:]"); do
+		((SECONDS < end)) || return 1
+		sleep 0.05
+	done
+	stamp_ns "$line"
 }
 
 # both_ways N DESC: frames each way, exact counters.
@@ -130,16 +162,26 @@ both_ways()
 		--stats "$TAP" --counters "tap$n:b_to_a:fwd,mirror"
 }
 
-# returned N PORT DEV LOSSES: tap<N> has DEV as PORT again, counted.
+# returned N PORT DEV LOSSES: tap<N> has DEV as PORT again, counted, and
+# the event port-returned came within BOUND_MS of DEV's appearance.
 returned()
 {
-	local n=$1 port=$2 dev=$3 losses=$4 ms
+	local n=$1 port=$2 dev=$3 losses=$4 ms=99999 t_dev t_ret
 
-	ms=$(wait_attached "$n" "$port")
+	wait_attached "$n" "$port"
 	check_err $? "tap$n port-$port not adopted within $((BOUND_MS / 1000 + 3)) s"
+	wait_event "tap$n: port $dev returned"
+	check_err $? "no port-returned event for $dev"
+	t_dev=$(appeared "$dev")
+	check_err $? "the link monitor did not show $dev"
+	t_ret=$(grep -- "tap$n: port $dev returned\$" "$EVENTS" | tail -n 1)
+	if [ -n "$t_dev" ] && [ -n "$t_ret" ]; then
+		t_ret=$(stamp_ns "$t_ret")
+		ms=$(((t_ret - t_dev) / 1000000))
+	fi
 	((ms <= BOUND_MS))
-	check_err $? "tap$n port-$port adopted after $ms ms, more than $((BOUND_MS / 1000)) s"
-	ktap_print_msg "case $n: $dev adopted as port-$port after $ms ms"
+	check_err $? "tap$n port-$port adopted $ms ms after $dev appeared, more than $((BOUND_MS / 1000)) s"
+	ktap_print_msg "case $n: port-returned stamped $ms ms after the link monitor showed $dev"
 	check_eq "tap$n port_${port}_name" "$(field "$n" "port_${port}_name")" "$dev"
 	check_eq "$dev master" "$(link_field "$TAP" "$dev" master)" "tap$n"
 	check_eq "tap$n port_${port}_losses" "$(field "$n" "port_${port}_losses")" "$losses"
@@ -149,6 +191,14 @@ returned()
 }
 
 monitor_start "$TAP" "$EVENTS"
+in_ns "$TAP" ip -ts monitor link > "$LINKS" 2>&1 &
+defer kill $!
+# It listens once it shows a change made after it started.
+for ((try = 0; try < 100; try++)); do
+	ip -n "$TAP" link set dev lo alias "portreset $try"
+	grep -q ": lo: " "$LINKS" && break
+	sleep 0.1
+done
 
 ##############################################################################
 # 1, 2: a port is deleted, and a device of its name created
@@ -178,13 +228,9 @@ frames_check "case 1: port A missing, b->a" --send "$FAR:xb1" --frames "$SOME" \
 	--expect "$FAR:ym1" --absent "$FAR:xb1" \
 	--stats "$TAP" --counters "tap1:b_to_a:fwd-drop,mirror"
 
+mark_links
 veth "$TAP" pa1 xa1
-# From the moment the device exists (creating it is slow under TCG).
-T0=$(date +%s%N)
 returned 1 a pa1 1
-wait_event "tap1: port pa1 returned"
-check_err $? "no port-returned event"
-log_test "case 1: event port-returned"
 both_ways 1 "after the return"
 RX_AFTER=$(field 1 a_to_b.rx_packets)
 ((RX_AFTER > RX_BEFORE))
@@ -200,9 +246,8 @@ log_test "case 2: ip link del of port B: port-b waits for pb2"
 frames_check "case 2: port B missing, a->b" --send "$FAR:xa2" --frames "$SOME" \
 	--expect "$FAR:ym2" --absent "$FAR:xa2" \
 	--stats "$TAP" --counters "tap2:a_to_b:fwd-drop,mirror"
+mark_links
 veth "$TAP" pb2 xb2
-# From the moment the device exists (creating it is slow under TCG).
-T0=$(date +%s%N)
 returned 2 b pb2 1
 both_ways 2 "after the return"
 
@@ -213,7 +258,7 @@ build 3 port-loss wait
 ip -n "$TAP" link set dev pa3 netns "$OTHER"
 waiting 3 a pa3
 log_test "case 3: port A moved to \$OTHER: port-a waits for pa3"
-T0=$(date +%s%N)
+mark_links
 ip -n "$OTHER" link set dev pa3 netns "$TAP"
 returned 3 a pa3 1
 both_ways 3 "after the move back"
@@ -226,7 +271,7 @@ ip -n "$TAP" link del dev pa4
 veth "$TAP" new4 xa4
 sleep 0.3
 check_eq "tap4 port_a_state with new4 there" "$(field 4 port_a_state)" waiting
-T0=$(date +%s%N)
+mark_links
 ip -n "$TAP" link set dev new4 name pa4
 returned 4 a pa4 1
 both_ways 4 "after the rename"
@@ -244,9 +289,8 @@ waiting 5 a pa5
 check_eq "tap5 port_a_returns" "$(field 5 port_a_returns)" 0
 log_test "case 5: a tun pa5 is refused (event port-refused), port-a still waits"
 ip -n "$TAP" link del dev pa5
+mark_links
 veth "$TAP" pa5 xa5
-# From the moment the device exists (creating it is slow under TCG).
-T0=$(date +%s%N)
 returned 5 a pa5 1
 both_ways 5 "after the refusal"
 
@@ -262,7 +306,7 @@ sleep 0.5
 waiting 6 a pa6
 check_eq "pa6 master in \$OTHER" "$(link_field "$OTHER" pa6 master)" none
 log_test "case 6: pa6 in another netns is not taken"
-T0=$(date +%s%N)
+mark_links
 ip -n "$OTHER" link set dev pa6 netns "$TAP"
 returned 6 a pa6 1
 both_ways 6 "after pa6 came into the netns"
@@ -283,8 +327,7 @@ log_test "case 7: port-loss delete: losing port A deletes tap7"
 build 8 port-loss wait
 for ((i = 1; i <= 20; i++)); do
 	ip -n "$TAP" link del dev pa8 && veth "$TAP" pa8 xa8 || break
-	T0=$(date +%s%N)
-	wait_attached 8 a > /dev/null || break
+	wait_attached 8 a || break
 done
 check_eq "cycles done" "$((i - 1))" 20
 check_eq "tap8 port_a_losses" "$(field 8 port_a_losses)" 20
