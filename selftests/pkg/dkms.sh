@@ -121,9 +121,12 @@ kdirs+=(${TBR_PKG_KERNELS:-})
 test_kernel() {
 	local kdir=$1 rel ko vermagic
 
-	rel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
+	# The release that vermagic carries. Not include/config/kernel.release:
+	# Debian's 6.1 headers have "6.1.192" there for 6.1.0-57-amd64.
+	rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$kdir/include/generated/utsrelease.h" 2>/dev/null)
 	if [ -z "$rel" ]; then
-		not_ok "kernel at $kdir has a release (include/config/kernel.release)"
+		not_ok "kernel at $kdir has a release (include/generated/utsrelease.h)"
 		return
 	fi
 	if ! in_range "$rel"; then
