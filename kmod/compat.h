@@ -192,6 +192,15 @@ static inline void tapbridge_compat_set_netns_immutable(struct net_device *dev)
 #endif
 }
 
+/*
+ * 6.11: skb->tstamp_type (enum skb_tstamp_type) replaced the bit
+ * skb->mono_delivery_time; skb_set_delivery_time() takes the one or the
+ * other. A real-time stamp is 0 in both.
+ */
+#ifndef TAPBRIDGE_HAVE_SKB_TSTAMP_TYPE
+#define SKB_CLOCK_REALTIME false
+#endif
+
 /* 6.13: MODULE_IMPORT_NS() takes a string literal. */
 #ifndef TAPBRIDGE_HAVE_MODULE_IMPORT_NS_STRING
 #undef MODULE_IMPORT_NS

@@ -24,6 +24,7 @@ static const char * const tapbridge_dir_mirror_name[TAPBRIDGE_DIR_COUNT] = {
  * Checks what can be told from interface indexes alone: the mode and its
  * mirrors, two distinct ports, and no mirror that is one of the ports.
  * A request without ports (a change of mirrors) skips the port checks.
+ * Aggregate mode may have no mirror when capture is on.
  *
  * Return: 0, or -EINVAL with @extack set.
  */
@@ -41,8 +42,10 @@ int tapbridge_request_validate(const struct tapbridge_request *req,
 				       "aggregate mode takes one mirror, not mirror-ab or mirror-ba");
 			return -EINVAL;
 		}
-		if (!req->mirror) {
-			NL_SET_ERR_MSG(extack, "aggregate mode needs a mirror");
+		/* The capture device is a sensor's port of its own. */
+		if (!req->mirror && !req->capture) {
+			NL_SET_ERR_MSG(extack,
+				       "aggregate mode needs a mirror, or capture on");
 			return -EINVAL;
 		}
 		break;
@@ -99,7 +102,7 @@ EXPORT_SYMBOL_IF_KUNIT(tapbridge_request_validate);
  *
  * Aggregate mode is one mirror of both directions; split mode one mirror
  * per direction (one mirror of both when mirror-ab and mirror-ba are the
- * same device).
+ * same device); none for aggregate mode without a mirror (capture on).
  *
  * Return: the number of mirrors.
  */
@@ -112,6 +115,8 @@ unsigned int tapbridge_request_confs(const struct tapbridge_request *req,
 
 	for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++) {
 		ifindex = tapbridge_request_mirror(req, dir);
+		if (!ifindex)
+			continue;
 		for (i = 0; i < n; i++)
 			if (confs[i].ifindex == ifindex)
 				break;

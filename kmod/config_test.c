@@ -79,7 +79,22 @@ static void tapbridge_config_refuses_aggregate_without_mirror(struct kunit *test
 	struct tapbridge_request req = tapbridge_test_aggregate;
 
 	req.mirror = 0;
-	tapbridge_expect_refused(test, &req, "aggregate mode needs a mirror");
+	tapbridge_expect_refused(test, &req,
+				 "aggregate mode needs a mirror, or capture on");
+}
+
+/* The capture device is the sensor's port: no mirror, and no preset one. */
+static void tapbridge_config_accepts_capture_without_mirror(struct kunit *test)
+{
+	struct tapbridge_request req = tapbridge_test_aggregate;
+	struct tapbridge_mirror_conf confs[TAPBRIDGE_DIR_COUNT];
+	struct netlink_ext_ack extack = {};
+
+	req.mirror = 0;
+	req.capture = true;
+	KUNIT_EXPECT_EQ(test, tapbridge_request_validate(&req, &extack), 0);
+	KUNIT_EXPECT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, tapbridge_request_confs(&req, confs), 0);
 }
 
 static void tapbridge_config_refuses_aggregate_with_split_mirrors(struct kunit *test)
@@ -191,6 +206,7 @@ static struct kunit_case tapbridge_config_cases[] = {
 	KUNIT_CASE(tapbridge_config_accepts_set_without_ports),
 	KUNIT_CASE(tapbridge_config_refuses_no_mode),
 	KUNIT_CASE(tapbridge_config_refuses_aggregate_without_mirror),
+	KUNIT_CASE(tapbridge_config_accepts_capture_without_mirror),
 	KUNIT_CASE(tapbridge_config_refuses_aggregate_with_split_mirrors),
 	KUNIT_CASE(tapbridge_config_refuses_split_without_both),
 	KUNIT_CASE(tapbridge_config_refuses_split_with_mirror),

@@ -92,6 +92,8 @@ static void tapbridge_dev_uninit(struct net_device *dev)
 			tapbridge_port_del(port);
 	}
 	tapbridge_mirrors_clear(tbr);
+	/* After the ports: no capture copy comes in any more. */
+	tapbridge_capture_uninit(tbr);
 }
 
 static void tapbridge_dev_free(struct net_device *dev)
@@ -275,6 +277,13 @@ struct net_device *tapbridge_instance_create(struct net *net,
 	if (err) {
 		NL_SET_ERR_MSG_FMT(extack, "cannot register device %s", name);
 		goto err_free_netdev;
+	}
+
+	err = tapbridge_capture_init(tbr);
+	if (err) {
+		NL_SET_ERR_MSG_FMT(extack, "%s: cannot hook its rx handler",
+				   name);
+		goto err_unregister;
 	}
 
 	err = tapbridge_mirrors_replace(tbr, mode, confs, mirrors, n_mirrors,
@@ -495,6 +504,14 @@ static int tapbridge_precheck_upper(struct net_device *dev,
 		NL_SET_ERR_MSG_FMT(extack,
 				   "%s is a mirror of %s: a mirror takes no upper device",
 				   dev->name, mirror->tbr->dev->name);
+		return notifier_from_errno(-EBUSY);
+	}
+	/* A VLAN device would take tagged capture copies into the host. */
+	if (dev->rtnl_link_ops == &tapbridge_link_ops &&
+	    ((struct tapbridge *)netdev_priv(dev))->capture) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s is a capture device: it takes no upper device",
+				   dev->name);
 		return notifier_from_errno(-EBUSY);
 	}
 	return NOTIFY_DONE;

@@ -16,6 +16,7 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
+#include <net/sch_generic.h>
 
 #include "tapbridge.h"
 
@@ -450,10 +451,24 @@ static void tapbridge_mirror_count(struct tapbridge_mirror *mirror,
 	}
 }
 
+/*
+ * fq and etf take a stamp on a frame for its departure time, and one of
+ * the real-time clock for a time far beyond their horizon: only a mirror
+ * that queues nothing (noqueue, a veth's default) gets the receive time.
+ * With mq or any qdisc as its root, queue 0 has one that enqueues.
+ */
+static bool tapbridge_mirror_queueless(struct net_device *dev)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, 0);
+
+	return !rcu_dereference(txq->qdisc)->enqueue;
+}
+
 /* Slice one copy to the snaplen, check its size, send it and count it. */
 static void tapbridge_mirror_send(struct tapbridge_mirror *mirror,
 				  struct net_device *dev, struct sk_buff *copy,
 				  u32 snaplen, unsigned int extra,
+				  ktime_t rx_time,
 				  struct tapbridge_copy_result *result)
 {
 	bool sent = false, sliced = false, oversize = false;
@@ -474,6 +489,8 @@ static void tapbridge_mirror_send(struct tapbridge_mirror *mirror,
 		goto free_copy;
 	}
 
+	if (rx_time && tapbridge_mirror_queueless(dev))
+		skb_set_delivery_time(copy, rx_time, SKB_CLOCK_REALTIME);
 	copy->dev = dev;
 	sent = dev_queue_xmit(copy) == NET_XMIT_SUCCESS;
 	goto count;
@@ -492,7 +509,7 @@ count:
 static void tapbridge_mirror_send_segments(struct tapbridge_mirror *mirror,
 					   struct net_device *dev,
 					   struct sk_buff *copy, u32 snaplen,
-					   unsigned int extra,
+					   unsigned int extra, ktime_t rx_time,
 					   struct tapbridge_copy_result *result)
 {
 	struct sk_buff *segs = ERR_PTR(-EINVAL), *seg, *next;
@@ -507,13 +524,15 @@ static void tapbridge_mirror_send_segments(struct tapbridge_mirror *mirror,
 	consume_skb(copy);
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
-		tapbridge_mirror_send(mirror, dev, seg, snaplen, extra, result);
+		tapbridge_mirror_send(mirror, dev, seg, snaplen, extra,
+				      rx_time, result);
 	}
 }
 
 /* Send the copies of @skb due to @out and count what became of them. */
 static void tapbridge_mirror_copy(const struct tapbridge_mirror_out *out,
 				  struct sk_buff *skb, unsigned int extra,
+				  ktime_t rx_time,
 				  struct tapbridge_copy_result *result)
 {
 	struct tapbridge_mirror *mirror = out->mirror;
@@ -541,10 +560,10 @@ static void tapbridge_mirror_copy(const struct tapbridge_mirror_out *out,
 
 	if (skb_is_gso(copy) && out->snaplen)
 		tapbridge_mirror_send_segments(mirror, dev, copy, out->snaplen,
-					       extra, result);
+					       extra, rx_time, result);
 	else
 		tapbridge_mirror_send(mirror, dev, copy, out->snaplen, extra,
-				      result);
+				      rx_time, result);
 	return;
 
 drop:
@@ -559,6 +578,8 @@ drop:
  * @extra: bytes of the frame beyond its Ethernet header and MTU-sized
  *	payload that do not count against an MTU: VLAN tags, and the FCS
  *	of a port in rx-all mode
+ * @rx_time: when the frame arrived on its port, which each copy carries
+ *	(wire-tstamp); 0 for none
  * @result: what became of the copies, for the direction's counters
  *
  * Each copy is a clone sharing the frame's data; a copy that is sliced or
@@ -570,11 +591,13 @@ drop:
  */
 void tapbridge_mirrors_xmit(struct tapbridge *tbr, struct sk_buff *skb,
 			    enum tapbridge_dir dir, unsigned int extra,
+			    ktime_t rx_time,
 			    struct tapbridge_copy_result *result)
 {
 	const struct tapbridge_mirror_set *set = rcu_dereference(tbr->mirrors);
 	unsigned int i;
 
 	for (i = 0; i < set->dir_count[dir]; i++)
-		tapbridge_mirror_copy(&set->dir[dir][i], skb, extra, result);
+		tapbridge_mirror_copy(&set->dir[dir][i], skb, extra, rx_time,
+				      result);
 }

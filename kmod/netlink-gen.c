@@ -38,7 +38,7 @@ const struct nla_policy tapbridge_mirror_nl_policy[TAPBRIDGE_A_MIRROR_RX_DROPS +
 };
 
 /* TAPBRIDGE_CMD_CREATE - do */
-static const struct nla_policy tapbridge_create_nl_policy[TAPBRIDGE_A_INSTANCE_PORT_LOSS + 1] = {
+static const struct nla_policy tapbridge_create_nl_policy[TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP + 1] = {
 	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
 	[TAPBRIDGE_A_INSTANCE_PORT_A] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_PORT_B] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -50,6 +50,8 @@ static const struct nla_policy tapbridge_create_nl_policy[TAPBRIDGE_A_INSTANCE_P
 	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN] = NLA_POLICY_FULL_RANGE(NLA_U32, &tapbridge_a_instance_hold_down_range),
 	[TAPBRIDGE_A_INSTANCE_RX_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
 	[TAPBRIDGE_A_INSTANCE_PORT_LOSS] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
+	[TAPBRIDGE_A_INSTANCE_CAPTURE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* TAPBRIDGE_CMD_DELETE - do */
@@ -71,7 +73,7 @@ static const struct nla_policy tapbridge_get_dump_nl_policy[TAPBRIDGE_A_INSTANCE
 };
 
 /* TAPBRIDGE_CMD_SET - do */
-static const struct nla_policy tapbridge_set_nl_policy[TAPBRIDGE_A_INSTANCE_PORT_LOSS + 1] = {
+static const struct nla_policy tapbridge_set_nl_policy[TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP + 1] = {
 	[TAPBRIDGE_A_INSTANCE_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TAPBRIDGE_A_INSTANCE_NAME] = { .type = NLA_NUL_STRING, .len = TAPBRIDGE_IFNAME_MAX_LEN, },
 	[TAPBRIDGE_A_INSTANCE_MODE] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
@@ -82,6 +84,8 @@ static const struct nla_policy tapbridge_set_nl_policy[TAPBRIDGE_A_INSTANCE_PORT
 	[TAPBRIDGE_A_INSTANCE_HOLD_DOWN] = NLA_POLICY_FULL_RANGE(NLA_U32, &tapbridge_a_instance_hold_down_range),
 	[TAPBRIDGE_A_INSTANCE_RX_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
 	[TAPBRIDGE_A_INSTANCE_PORT_LOSS] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
+	[TAPBRIDGE_A_INSTANCE_CAPTURE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* TAPBRIDGE_CMD_MIRROR_ADD - do */
@@ -110,7 +114,7 @@ static const struct genl_split_ops tapbridge_nl_ops[] = {
 		.cmd		= TAPBRIDGE_CMD_CREATE,
 		.doit		= tapbridge_nl_create_doit,
 		.policy		= tapbridge_create_nl_policy,
-		.maxattr	= TAPBRIDGE_A_INSTANCE_PORT_LOSS,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -138,7 +142,7 @@ static const struct genl_split_ops tapbridge_nl_ops[] = {
 		.cmd		= TAPBRIDGE_CMD_SET,
 		.doit		= tapbridge_nl_set_doit,
 		.policy		= tapbridge_set_nl_policy,
-		.maxattr	= TAPBRIDGE_A_INSTANCE_PORT_LOSS,
+		.maxattr	= TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

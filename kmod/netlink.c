@@ -183,6 +183,64 @@ static int tapbridge_nl_check_port_loss(const struct tapbridge *tbr,
 	return err;
 }
 
+/* Capture as a request leaves it: the attribute, else the instance's. */
+static bool tapbridge_nl_capture_wanted(const struct tapbridge *tbr,
+					struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[TAPBRIDGE_A_INSTANCE_CAPTURE];
+
+	if (attr)
+		return nla_get_u8(attr);
+	return tbr && tbr->capture;
+}
+
+/*
+ * Whether capture may become what @info asks: on needs an instance
+ * device without uppers; off needs a mirror for aggregate mode, which
+ * without capture would copy nowhere. @req_mode is the mode the request
+ * presets, 0 for none. Context: RTNL.
+ */
+static int tapbridge_nl_check_capture(const struct tapbridge *tbr,
+				      struct genl_info *info, u32 req_mode)
+{
+	struct nlattr *attr = info->attrs[TAPBRIDGE_A_INSTANCE_CAPTURE];
+	const struct tapbridge_mirror_set *set = rtnl_dereference(tbr->mirrors);
+	int err = 0;
+
+	if (!attr || nla_get_u8(attr) == tbr->capture)
+		return 0;
+	if (nla_get_u8(attr)) {
+		err = tapbridge_capture_check(tbr, info->extack);
+	} else if (!req_mode && tbr->mode == TAPBRIDGE_MODE_AGGREGATE &&
+		   !set->count) {
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "%s has no mirror: aggregate mode needs capture on",
+				   tbr->dev->name);
+		err = -EINVAL;
+	}
+	if (err)
+		NL_SET_BAD_ATTR(info->extack, attr);
+	return err;
+}
+
+/*
+ * capture and wire-tstamp of create and set, when given, after
+ * tapbridge_nl_check_capture passed. The datapath reads both with
+ * READ_ONCE. Context: RTNL.
+ */
+static void tapbridge_nl_apply_capture(struct tapbridge *tbr,
+				       struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+
+	if (attrs[TAPBRIDGE_A_INSTANCE_CAPTURE])
+		WRITE_ONCE(tbr->capture,
+			   nla_get_u8(attrs[TAPBRIDGE_A_INSTANCE_CAPTURE]));
+	if (attrs[TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP])
+		WRITE_ONCE(tbr->wire_tstamp,
+			   nla_get_u8(attrs[TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP]));
+}
+
 /* Port A or B: its device, or the name its slot waits for. Context: RTNL. */
 static int tapbridge_nl_put_port(struct sk_buff *msg,
 				 const struct tapbridge *tbr,
@@ -371,6 +429,9 @@ static int tapbridge_nl_fill(struct sk_buff *msg, const struct tapbridge *tbr,
 		       tbr->link_propagation) ||
 	    nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_HOLD_DOWN, tbr->hold_down) ||
 	    nla_put_u8(msg, TAPBRIDGE_A_INSTANCE_RX_ALL, tbr->rx_all) ||
+	    nla_put_u8(msg, TAPBRIDGE_A_INSTANCE_CAPTURE, tbr->capture) ||
+	    nla_put_u8(msg, TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP,
+		       tbr->wire_tstamp) ||
 	    nla_put_u32(msg, TAPBRIDGE_A_INSTANCE_PORT_LOSS, tbr->port_loss) ||
 	    nla_put_u64_64bit(msg, TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS,
 			      tbr->propagation_actions,
@@ -497,6 +558,7 @@ int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 	req.port[TAPBRIDGE_PORT_B] =
 		nla_get_u32(info->attrs[TAPBRIDGE_A_INSTANCE_PORT_B]);
 	tapbridge_nl_parse_preset(info, &req);
+	req.capture = tapbridge_nl_capture_wanted(NULL, info);
 	err = tapbridge_request_validate(&req, extack);
 	if (err)
 		return err;
@@ -550,6 +612,8 @@ int tapbridge_nl_create_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unregister;
 	tapbridge_nl_apply_propagation(netdev_priv(dev), info);
 	tapbridge_nl_apply_port_loss(netdev_priv(dev), info);
+	/* A new instance device has no upper: capture cannot be refused. */
+	tapbridge_nl_apply_capture(netdev_priv(dev), info);
 
 	err = tapbridge_nl_changed(netdev_priv(dev), msg, info,
 				   TAPBRIDGE_EVENT_TYPE_CREATED);
@@ -715,6 +779,7 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 		/* A slot that waits for its port has none to check. */
 		for (dir = 0; dir < TAPBRIDGE_DIR_COUNT; dir++)
 			req.port[dir] = ports[dir] ? ports[dir]->ifindex : 0;
+		req.capture = tapbridge_nl_capture_wanted(tbr, info);
 		err = tapbridge_request_validate(&req, extack);
 		if (err)
 			goto err_unlock;
@@ -732,6 +797,9 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 	err = tapbridge_nl_check_port_loss(tbr, info);
 	if (err)
 		goto err_unlock;
+	err = tapbridge_nl_check_capture(tbr, info, req.mode);
+	if (err)
+		goto err_unlock;
 
 	/* The fallible changes, each undone when a later one fails. */
 	rx_all = tbr->rx_all;
@@ -746,6 +814,7 @@ int tapbridge_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	tapbridge_nl_apply_propagation(tbr, info);
 	tapbridge_nl_apply_port_loss(tbr, info);
+	tapbridge_nl_apply_capture(tbr, info);
 
 	err = tapbridge_nl_changed(tbr, msg, info, TAPBRIDGE_EVENT_TYPE_CHANGED);
 	rtnl_unlock();

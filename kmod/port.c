@@ -794,18 +794,20 @@ static enum tapbridge_fwd tapbridge_forward(struct tapbridge_port *egress,
 /*
  * Called from __netif_receive_skb_core under rcu_read_lock, in softirq
  * context, after taps (tcpdump on the port) and tc ingress. Every frame of
- * a port is consumed here: the host's stack never sees port traffic.
+ * a port is consumed here: the host's stack never sees port traffic. A
+ * capture copy goes to the instance device's packet sockets (capture.c).
  */
 static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 {
+	unsigned int wire_len, extra, mac_len;
 	struct tapbridge_copy_result copies = {};
 	struct tapbridge_port *port, *egress;
-	unsigned int wire_len, extra;
-	struct sk_buff *skb = *pskb;
+	struct sk_buff *skb = *pskb, *sensor;
+	bool fcs, wire_tstamp;
 	enum tapbridge_fwd fwd;
 	enum tapbridge_dir dir;
 	struct tapbridge *tbr;
-	bool fcs;
+	ktime_t rx_time;
 
 	/* Our own transmissions looped back by a packet socket. */
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
@@ -835,7 +837,10 @@ static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 	 * NIC or skb_vlan_untag() moved into metadata stays there and is
 	 * written back on the wire by dev_queue_xmit or the egress NIC.
 	 */
-	skb_push_rcsum(skb, skb->data - skb_mac_header(skb));
+	mac_len = skb->data - skb_mac_header(skb);
+	skb_push_rcsum(skb, mac_len);
+	/* The core's receive stamp, taken when a socket wants stamps. */
+	rx_time = skb_tstamp(skb);
 	tapbridge_scrub(skb);
 	wire_len = skb->len;
 	if (skb_vlan_tag_present(skb))
@@ -844,8 +849,20 @@ static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 	extra = tapbridge_frame_tags(skb) * VLAN_HLEN +
 		(fcs ? ETH_FCS_LEN : 0);
 
+	/*
+	 * The frame's arrival on the port, for the capture copy and the
+	 * mirror copies that want it: without the core's stamp, now, just
+	 * after the port's own taps had the frame. No clock read for a
+	 * frame that nobody asks the time of.
+	 */
+	sensor = tapbridge_capture_clone(tbr, skb);
+	wire_tstamp = READ_ONCE(tbr->wire_tstamp);
+	if (!rx_time && (sensor || wire_tstamp))
+		rx_time = ktime_get_real();
+
 	/* Copies first: the original is handed to the egress port last. */
-	tapbridge_mirrors_xmit(tbr, skb, dir, extra, &copies);
+	tapbridge_mirrors_xmit(tbr, skb, dir, extra,
+			       wire_tstamp ? rx_time : 0, &copies);
 
 	egress = rcu_dereference(tbr->port[tapbridge_dir_reverse(dir)]);
 	if (likely(egress)) {
@@ -860,5 +877,9 @@ static rx_handler_result_t tapbridge_handle_frame(struct sk_buff **pskb)
 		fwd = TAPBRIDGE_FWD_DROPPED;
 	}
 	tapbridge_count(tbr, dir, wire_len, fwd, &copies);
+
+	/* The local sensor's copy after the wire's frame: nothing waits. */
+	if (sensor)
+		tapbridge_capture_deliver(tbr, sensor, dir, mac_len, rx_time);
 	return RX_HANDLER_CONSUMED;
 }

@@ -316,6 +316,10 @@ struct tapbridge_mirror_set {
  * @stats_base: per direction, the sums of @stats at the last reset-stats,
  *	which the counters reported over genetlink subtract; RTNL only
  * @stats_resets: times reset-stats was done; RTNL only
+ * @capture: the instance device is a capture device (capture.c); written
+ *	under RTNL, read by the datapath with READ_ONCE
+ * @wire_tstamp: mirror copies carry the frame's receive time; written
+ *	under RTNL, read by the datapath with READ_ONCE
  */
 struct tapbridge {
 	struct net_device *dev;
@@ -338,6 +342,8 @@ struct tapbridge {
 	struct tapbridge_pcpu_stats __percpu *stats;
 	struct tapbridge_stats stats_base[TAPBRIDGE_DIR_COUNT];
 	u64 stats_resets;
+	bool capture;
+	bool wire_tstamp;
 };
 
 #define TAPBRIDGE_HOLD_DOWN_DEFAULT 1000
@@ -348,6 +354,8 @@ struct tapbridge {
  * @mode: enum tapbridge_mode (0: not given)
  * @mirror: ifindex of the aggregate mirror (0: not given)
  * @mirror_dir: ifindex of the split mirrors, by direction (0: not given)
+ * @capture: capture is on once the request is done, so aggregate mode
+ *	may come without a mirror
  *
  * Filled from a netlink request; checked by tapbridge_request_validate()
  * before any device is looked up.
@@ -357,6 +365,7 @@ struct tapbridge_request {
 	u32 mode;
 	u32 mirror;
 	u32 mirror_dir[TAPBRIDGE_DIR_COUNT];
+	bool capture;
 };
 
 #define TAPBRIDGE_WARNING_LEN 128
@@ -462,7 +471,19 @@ struct tapbridge_copy_result {
 
 void tapbridge_mirrors_xmit(struct tapbridge *tbr, struct sk_buff *skb,
 			    enum tapbridge_dir dir, unsigned int extra,
+			    ktime_t rx_time,
 			    struct tapbridge_copy_result *result);
+
+/* capture.c: the instance device as a capture device */
+int tapbridge_capture_init(struct tapbridge *tbr);
+void tapbridge_capture_uninit(struct tapbridge *tbr);
+int tapbridge_capture_check(const struct tapbridge *tbr,
+			    struct netlink_ext_ack *extack);
+struct sk_buff *tapbridge_capture_clone(struct tapbridge *tbr,
+					struct sk_buff *skb);
+void tapbridge_capture_deliver(struct tapbridge *tbr, struct sk_buff *copy,
+			       enum tapbridge_dir dir, unsigned int mac_len,
+			       ktime_t rx_time);
 
 /**
  * tapbridge_fits - whether a frame fits its egress

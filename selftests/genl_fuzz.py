@@ -431,6 +431,10 @@ class Generator:
             if rng.random() < 0.3:
                 attrs.append((i["port-loss"].value,
                               struct.pack("=I", rng.randint(1, 2))))
+            if rng.random() < 0.3:
+                attrs.append((i["capture"].value, bytes([rng.randrange(2)])))
+                attrs.append((i["wire-tstamp"].value,
+                              bytes([rng.randrange(2)])))
         elif op == "set":
             attrs = [(i["name"].value, name)] + self.valid_preset()
             if rng.random() < 0.5:
@@ -441,6 +445,11 @@ class Generator:
                 # waits.
                 attrs.append((i["port-loss"].value,
                               struct.pack("=I", rng.randint(1, 2))))
+            if rng.random() < 0.3:
+                # capture off is refused for aggregate without a mirror.
+                attrs.append((i["capture"].value, bytes([rng.randrange(2)])))
+                attrs.append((i["wire-tstamp"].value,
+                              bytes([rng.randrange(2)])))
         elif op in ("mirror-add", "mirror-del"):
             entry = tlv(m["ifindex"].value,
                         struct.pack("=I", rng.choice(self.mirrors)))

@@ -150,7 +150,7 @@ refused "add without port-b" 1 "Error: missing attribute port-b" \
 	taptool_in add tap1 port-a d1 mode aggregate mirror d3
 refused "add without mode" 1 "Error: missing attribute mode" \
 	taptool_in add tap1 port-a d1 port-b d2 mirror d3
-refused "add aggregate without mirror" 1 "Error: aggregate mode needs a mirror" \
+refused "add aggregate without mirror" 1 "Error: aggregate mode needs a mirror, or capture on" \
 	taptool_in add tap1 port-a d1 port-b d2 mode aggregate
 refused "add split without mirror-ba" 1 \
 	"Error: split mode needs both mirror-ab and mirror-ba" \
@@ -304,7 +304,7 @@ refused_set "set of an instance that does not exist" \
 refused_set "set of a link that is not an instance" \
 	"Error: lo is not a tapbridge instance" lo mode aggregate mirror d3
 refused_set "set of a mirror without mode" "Error: mirrors are given with a mode" tap0 mirror d3
-refused_set "set aggregate without mirror" "Error: aggregate mode needs a mirror" \
+refused_set "set aggregate without mirror" "Error: aggregate mode needs a mirror, or capture on" \
 	tap0 mode aggregate
 refused_set "set split without mirror-ba" \
 	"Error: split mode needs both mirror-ab and mirror-ba" tap0 mode split mirror-ab d3

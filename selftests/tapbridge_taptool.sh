@@ -112,7 +112,8 @@ json_dir()
 
 # The instance options, all at their defaults.
 OPTIONS_JSON="\"link_propagation\": false, \"hold_down_ms\": 1000,
-	\"rx_all\": false, \"propagation_actions\": 0, \"stats_resets\": 0,
+	\"rx_all\": false, \"capture\": false, \"wire_tstamp\": false,
+	\"propagation_actions\": 0, \"stats_resets\": 0,
 	\"port_loss\": \"delete\", \"warnings\": []"
 
 # ports_json A B: both port slots attached, to A and B, never lost.
@@ -325,7 +326,8 @@ json_is "-j show prints a mirror that is gone as null" "[$GONE1]" in_tap -j show
 # Help and usage errors
 
 INSTANCE_OPTIONS="INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]
-                    [port-loss delete|wait]"
+                    [port-loss delete|wait] [capture on|off]
+                    [wire-tstamp on|off]"
 USAGE_ADD="  taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]
   taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]
   taptool add NAME port-a IF port-b IF mode custom mirror IF [MIRROR-OPTIONS] [mirror IF [MIRROR-OPTIONS]]... [INSTANCE-OPTIONS]"

@@ -73,7 +73,9 @@
 	X(PORT_A_RETURNS,	"port-a-returns",	MNL_TYPE_U64)	\
 	X(PORT_B_LOSSES,	"port-b-losses",	MNL_TYPE_U64)	\
 	X(PORT_B_RETURNS,	"port-b-returns",	MNL_TYPE_U64)	\
-	X(STATS_RESETS,		"stats-resets",		MNL_TYPE_U64)
+	X(STATS_RESETS,		"stats-resets",		MNL_TYPE_U64)	\
+	X(CAPTURE,		"capture",		MNL_TYPE_U8)	\
+	X(WIRE_TSTAMP,		"wire-tstamp",		MNL_TYPE_U8)
 
 #define TT_EVENT_ATTRS(X)						\
 	X(TYPE,			"type",			MNL_TYPE_U32)	\

@@ -280,6 +280,10 @@ static void print_text_config(const struct tt_instance *inst)
 		fputs(" rx-all on", stdout);
 	if (inst->port_loss == TAPBRIDGE_PORT_LOSS_WAIT)
 		fputs(" port-loss wait", stdout);
+	if (inst->capture)
+		fputs(" capture on", stdout);
+	if (inst->wire_tstamp)
+		fputs(" wire-tstamp on", stdout);
 	putchar('\n');
 
 	for (i = 0; i < inst->n_warnings; i++)
@@ -404,6 +408,11 @@ void tt_print_config(FILE *out, const struct tt_instance *inst)
 		inst->rx_all ? "on" : "off");
 	fprintf(out, "port-loss %s\n",
 		inst->port_loss == TAPBRIDGE_PORT_LOSS_WAIT ? "wait" : "delete");
+	/* Written when on only: files saved before they existed stay alike. */
+	if (inst->capture)
+		fputs("capture on\n", out);
+	if (inst->wire_tstamp)
+		fputs("wire-tstamp on\n", out);
 }
 
 static void print_text_direction(const char *label,
@@ -752,6 +761,8 @@ static struct json_object *instance_json(const struct tt_instance *inst)
 	    put_bool(obj, "link_propagation", inst->link_propagation) ||
 	    put_u64(obj, "hold_down_ms", inst->hold_down_ms) ||
 	    put_bool(obj, "rx_all", inst->rx_all) ||
+	    put_bool(obj, "capture", inst->capture) ||
+	    put_bool(obj, "wire_tstamp", inst->wire_tstamp) ||
 	    put_u64(obj, "propagation_actions", inst->propagation_actions) ||
 	    put_u64(obj, "stats_resets", inst->stats_resets) ||
 	    put_string(obj, "port_loss",

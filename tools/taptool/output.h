@@ -82,6 +82,8 @@ struct tt_mirror {
  * @port_losses: per port, devices lost while the instance stayed
  * @port_returns: per port, devices adopted after a loss
  * @stats_resets: times reset-stats reset the counters
+ * @capture: the instance device is a capture device
+ * @wire_tstamp: mirror copies carry their frame's receive time
  * @a_to_b: counters of frames received on port A
  * @b_to_a: counters of frames received on port B
  */
@@ -106,6 +108,8 @@ struct tt_instance {
 	uint64_t port_losses[2];
 	uint64_t port_returns[2];
 	uint64_t stats_resets;
+	bool capture;
+	bool wire_tstamp;
 	const char *const *warnings;
 	size_t n_warnings;
 	struct tt_direction_stats a_to_b;

@@ -258,6 +258,11 @@ int tt_parse_instance(const struct nlmsghdr *nlh, struct tt_instance *inst)
 			mnl_attr_get_u8(tb[TAPBRIDGE_A_INSTANCE_LINK_PROPAGATION]);
 	if (tb[TAPBRIDGE_A_INSTANCE_RX_ALL])
 		inst->rx_all = mnl_attr_get_u8(tb[TAPBRIDGE_A_INSTANCE_RX_ALL]);
+	if (tb[TAPBRIDGE_A_INSTANCE_CAPTURE])
+		inst->capture = mnl_attr_get_u8(tb[TAPBRIDGE_A_INSTANCE_CAPTURE]);
+	if (tb[TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP])
+		inst->wire_tstamp =
+			mnl_attr_get_u8(tb[TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP]);
 	if (tb[TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS])
 		inst->propagation_actions =
 			mnl_attr_get_u64(tb[TAPBRIDGE_A_INSTANCE_PROPAGATION_ACTIONS]);

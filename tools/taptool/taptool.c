@@ -160,6 +160,8 @@ enum keyword {
 	KW_HOLD_DOWN,
 	KW_RX_ALL,
 	KW_PORT_LOSS,
+	KW_CAPTURE,
+	KW_WIRE_TSTAMP,
 	/* the IF of "mirror add|del IF": typed without a keyword */
 	KW_MIRROR_DEVICE,
 	KW_DIR,
@@ -176,7 +178,8 @@ enum keyword {
 				 KW_BIT(KW_MIRROR_AB) | KW_BIT(KW_MIRROR_BA))
 #define INSTANCE_OPTIONS	(KW_BIT(KW_LINK_PROPAGATION) | \
 				 KW_BIT(KW_HOLD_DOWN) | KW_BIT(KW_RX_ALL) | \
-				 KW_BIT(KW_PORT_LOSS))
+				 KW_BIT(KW_PORT_LOSS) | KW_BIT(KW_CAPTURE) | \
+				 KW_BIT(KW_WIRE_TSTAMP))
 #define ADD_KEYWORDS		(KW_BIT(KW_PORT_A) | KW_BIT(KW_PORT_B) | \
 				 PRESET_KEYWORDS | INSTANCE_OPTIONS)
 #define SET_KEYWORDS		(PRESET_KEYWORDS | INSTANCE_OPTIONS)
@@ -210,6 +213,10 @@ static const struct keyword_info {
 	[KW_HOLD_DOWN]	= { "hold-down", TAPBRIDGE_A_INSTANCE_HOLD_DOWN, 4, &ms_value },
 	[KW_RX_ALL]	= { "rx-all",	 TAPBRIDGE_A_INSTANCE_RX_ALL,	 1, &on_off_value },
 	[KW_PORT_LOSS]	= { "port-loss", TAPBRIDGE_A_INSTANCE_PORT_LOSS, 4, &port_loss_value },
+	[KW_CAPTURE]	= { "capture",	 TAPBRIDGE_A_INSTANCE_CAPTURE,	 1, &on_off_value },
+	[KW_WIRE_TSTAMP] = {
+		"wire-tstamp", TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP, 1,
+		&on_off_value },
 	[KW_MIRROR_DEVICE] = { "mirror", TAPBRIDGE_A_MIRROR_IFINDEX,	 4, &link_value },
 	[KW_DIR]	= { "dir",	 TAPBRIDGE_A_MIRROR_DIRECTION,	 4, &direction_value },
 	[KW_SNAPLEN]	= { "snaplen",	 TAPBRIDGE_A_MIRROR_SNAPLEN,	 4, &bytes_value },

@@ -276,6 +276,8 @@ static int print_instances(struct tt_printer *p)
 	for (i = 0; i < sizeof(tap3_mirrors) / sizeof(tap3_mirrors[0]); i++)
 		put_mirror(nlh, &tap3_mirrors[i]);
 	put_options(nlh, true, 0, false, 3);
+	mnl_attr_put_u8(nlh, TAPBRIDGE_A_INSTANCE_CAPTURE, 1);
+	mnl_attr_put_u8(nlh, TAPBRIDGE_A_INSTANCE_WIRE_TSTAMP, 1);
 	put_port_loss(nlh);
 	mnl_attr_put_u32(nlh, TAPBRIDGE_A_INSTANCE_MAX + 1, 0xdead);
 	put_stats(nlh, TAPBRIDGE_A_INSTANCE_STATS_AB, 41);

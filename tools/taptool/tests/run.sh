@@ -156,7 +156,8 @@ SYNOPSIS=(
 # The keyword lists the synopsis names, as help spells them out.
 INSTANCE_OPTIONS="\
 INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]
-                    [port-loss delete|wait]"
+                    [port-loss delete|wait] [capture on|off]
+                    [wire-tstamp on|off]"
 MIRROR_OPTIONS="\
 MIRROR-OPTIONS := [dir a-b|b-a|both] [snaplen N] [tag-ab VID] [tag-ba VID]
                   [tpid 802.1q|802.1ad] [rx-pass on|off]"
@@ -1504,7 +1505,7 @@ tap1: mode split port-a lo port-b if2147483647 mirror-ab lo snaplen 256 tag-ba 3
 tap2: mode aggregate port-a lo port-b lo mirror lo snaplen 128 tag-ab 10 tag-ba 20 tpid 802.1ad rx-pass on link-propagation on hold-down 200 rx-all on
     warning: mirror lo: MTU 1400 is below port-a's 1500, longer copies are dropped
     warning: port-b lo: MTU 9000 is above port-a's 1500
-tap3: mode custom port-a lo port-b eth9 (waiting) mirror lo dir both mirror if2147483647 dir a-b snaplen 64 tag-ab 1 tag-ba 4094 tpid 802.1ad rx-pass on mirror - dir both link-propagation on hold-down 0 port-loss wait" "$out"
+tap3: mode custom port-a lo port-b eth9 (waiting) mirror lo dir both mirror if2147483647 dir a-b snaplen 64 tag-ab 1 tag-ba 4094 tpid 802.1ad rx-pass on mirror - dir both link-propagation on hold-down 0 port-loss wait capture on wire-tstamp on" "$out"
 }
 
 test_format_stats_text()
@@ -1548,7 +1549,7 @@ SHOW_JSON[0]=$(json_lines <<EOF
 {"schema_version":1,"ifname":"tap0","ifindex":7,"mode":"aggregate",
 "port_a":$LO,"port_b":$LO,"mirror":null,"mirror_ab":null,"mirror_ba":null,
 "mirrors":[],"link_propagation":false,"hold_down_ms":1000,
-"rx_all":false,"propagation_actions":0,"stats_resets":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
+"rx_all":false,"capture":false,"wire_tstamp":false,"propagation_actions":0,"stats_resets":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
 "port_a_losses":0,"port_a_returns":0,"port_b_state":null,"port_b_name":null,
 "port_b_losses":0,"port_b_returns":0,"warnings":[]
 EOF
@@ -1560,7 +1561,7 @@ SHOW_JSON[1]=$(json_lines <<EOF
 "mirrors":[{"ifname":"lo","ifindex":1,"dir":"a-b","snaplen":256,
 "tag_ab":null,"tag_ba":30,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
 "link_propagation":false,"hold_down_ms":1000,"rx_all":false,
-"propagation_actions":0,"stats_resets":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
+"capture":false,"wire_tstamp":false,"propagation_actions":0,"stats_resets":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
 "port_a_losses":0,"port_a_returns":0,"port_b_state":null,"port_b_name":null,
 "port_b_losses":0,"port_b_returns":0,"warnings":[]
 EOF
@@ -1572,7 +1573,7 @@ SHOW_JSON[2]=$(json_lines <<EOF
 "snaplen":128,"tag_ab":10,"tag_ba":20,"tpid":"802.1ad",
 "rx_pass":true MIRROR_COUNTERS}],
 "link_propagation":true,"hold_down_ms":200,"rx_all":true,
-"propagation_actions":0,"stats_resets":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
+"capture":false,"wire_tstamp":false,"propagation_actions":0,"stats_resets":0,"port_loss":"delete","port_a_state":null,"port_a_name":null,
 "port_a_losses":0,"port_a_returns":0,"port_b_state":null,"port_b_name":null,
 "port_b_losses":0,"port_b_returns":0,"warnings":["mirror lo: MTU 1400 is below port-a's
  1500, longer copies are dropped","port-b lo: MTU 9000 is above port-a's
@@ -1589,7 +1590,7 @@ SHOW_JSON[3]=$(json_lines <<EOF
 {"ifname":null,"ifindex":null,"dir":"both","snaplen":null,"tag_ab":null,
 "tag_ba":null,"tpid":"802.1q","rx_pass":false MIRROR_COUNTERS}],
 "link_propagation":true,"hold_down_ms":0,"rx_all":false,
-"propagation_actions":3,"stats_resets":4,"port_loss":"wait","port_a_state":"attached",
+"capture":true,"wire_tstamp":true,"propagation_actions":3,"stats_resets":4,"port_loss":"wait","port_a_state":"attached",
 "port_a_name":"lo","port_a_losses":2,"port_a_returns":2,
 "port_b_state":"waiting","port_b_name":"eth9","port_b_losses":1,
 "port_b_returns":0,"warnings":[]
