@@ -238,6 +238,7 @@ for feed in "${feeds[@]}"; do
 			for dev in vBp m{1..8}p; do
 				before[$dev]=$(rx_packets "$dev")
 			done
+			[ -d /sys/class/net/tap0 ] && taptool reset-stats tap0
 			read -r sent elapsed errors < <(pktgen_run "$feed" "$size" "$frames")
 			# netif_receive_skb() returns NET_RX_DROP for a frame
 			# the stack dropped, and pktgen counts it as an error:
@@ -257,6 +258,16 @@ for feed in "${feeds[@]}"; do
 				fi
 			done
 			unset before
+			# tapbridge's own counters must agree: every frame
+			# forwarded, every copy sent, nothing dropped.
+			if [ "$status" = ok ] && [ -d /sys/class/net/tap0 ]; then
+				stats=$(taptool -j stats tap0 | jq -r --argjson n "$sent" \
+					--argjson copies $(( sent * (${#ends[@]} - 1) )) '.[0].a_to_b |
+					[.fwd_packets == $n, .fwd_drops == 0,
+					 .mirror_packets == $copies, .mirror_drops == 0] | all')
+				[ "$stats" = true ] ||
+					status=failed why="taptool stats: $(taptool -j stats tap0 | jq -c '.[0].a_to_b')"
+			fi
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$feed" "$size" "$path" \
 				"$sent" "$elapsed" "$status" "$why" | tee -a "$results"
 		done
