@@ -65,6 +65,9 @@ def read_raw(path):
                 "elapsed_ns": int(elapsed),
                 "status": status,
                 "why": fields[6] if len(fields) > 6 else "",
+                # Every repetition; elapsed_ns is the shortest.
+                "times_ns": [int(t) for t in fields[7].split(",") if t]
+                if len(fields) > 7 else [],
             })
     return runs
 
