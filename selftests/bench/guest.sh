@@ -39,7 +39,7 @@
 set -euo pipefail
 
 results=$1
-frames=${TBR_BENCH_FRAMES:-102400}
+frames=${TBR_BENCH_FRAMES:-51200}
 # Frames before each measurement, not counted: slab caches grow, the
 # bridge learns, lazily allocated per-CPU state gets allocated.
 warmup=${TBR_BENCH_WARMUP:-2048}

@@ -111,9 +111,7 @@ table_rc=0
 	--against "$out/bench.json" \
 	--machine "kernel=$release (bench kernel: kernel.config + bench.config)" \
 	--machine "vm=QEMU $qemu, TCG, $TBR_VM_CPUS vCPU$( [ "$TBR_VM_CPUS" -gt 1 ] && echo s)$( [ "$mode" = icount ] && echo ', -icount shift=0,sleep=off')" \
-	--machine "host=$(nproc) cores, $cpu" \
-	--machine "frames=${TBR_BENCH_FRAMES:-102400} a run, after a warm-up" ||
-	table_rc=$?
+	--machine "host=$(nproc) cores, $cpu" || table_rc=$?
 if [ "$rc" -ne 0 ]; then
 	echo "bench: the VM run failed (exit $rc; console: ${vmlog#"$top"/})" >&2
 	exit "$rc"

@@ -165,6 +165,11 @@ def main():
     runs = read_raw(args.raw)
     compute(runs)
     machine = dict(kv.split("=", 1) for kv in args.machine)
+    # What each figure is made of, from the results themselves.
+    if runs:
+        machine["frames"] = (f"{runs[0]['frames']} a run, the shortest of "
+                             f"{max(len(r['times_ns']) for r in runs) or 1}, "
+                             "after a warm-up")
 
     if args.mode == "icount":
         print("make bench: QEMU TCG -icount shift=0,sleep=off, 1 vCPU; "
