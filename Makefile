@@ -20,6 +20,10 @@
 #                         and go under traffic, fault injection) in one VM
 #                         boot of the debug kernel (KASAN, kmemleak)
 #   make demo             a TAP between two network namespaces, in the VM
+#   make bench            tapbridge against tc mirred and the bridge, in one
+#                         boot of a kernel without the checkers, one vCPU
+#                         under QEMU -icount (selftests/bench/run.sh);
+#                         BENCH_MODE=wall: wall clock, two vCPUs, noisy
 #   make vm-run CMD='..'  run a command in the test VM, module loaded
 #   make regen            regenerate the netlink code from uapi/tapbridge.yaml
 #   make clean
@@ -152,6 +156,16 @@ check-kernels:
 stress:
 	@$(VM)/check.sh --stress
 
+# Not part of make check: it builds a kernel of its own and takes minutes.
+BENCH_MODE	?= icount
+
+bench:
+	@case "$(BENCH_MODE)" in \
+	icount) $(TOP)/selftests/bench/run.sh ;; \
+	wall) $(TOP)/selftests/bench/run.sh --wall ;; \
+	*) echo "BENCH_MODE is icount or wall, not '$(BENCH_MODE)'"; exit 2 ;; \
+	esac
+
 demo: vm-prepare
 	@TBR_VM_LOG=$(LOGDIR)/demo.log $(VM)/run.sh $(VM)/demo.sh
 
@@ -176,5 +190,5 @@ clean:
 
 .PHONY: all module taptool install install-tools install-module-doc \
 	install-dkms-src install-dkms \
-	deb vm-prepare check check-pkg check-kernels lint stress demo vm-run regen \
+	deb vm-prepare check check-pkg check-kernels lint stress bench demo vm-run regen \
 	clean

@@ -7,6 +7,10 @@
 #   kernel.sh --debug   the debug kernel of `make stress`: the same, with
 #                       debug.config (KASAN, kmemleak, fault injection)
 #                       merged on top
+#   kernel.sh --bench   the bench kernel of `make bench`: the same, with
+#                       bench.config merged on top, which turns the
+#                       checkers of kernel.config off (lockdep, PROVE_RCU,
+#                       DEBUG_OBJECTS, reference trackers)
 #
 # The kernel comes from Debian's linux-source-6.12 package. The result is
 # cached outside the clone, keyed by the source package version and the
@@ -21,6 +25,10 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 fragments=("$here/kernel.config")
 what="test kernel"
 minutes=10-15
+# Options that must not be in the kernel, fragments or not: what the
+# bench kernel leaves out, checked on the final .config (a select or a
+# default could bring one back where no fragment names it).
+forbidden=
 case "${1:-}" in
 "") ;;
 --debug)
@@ -28,8 +36,16 @@ case "${1:-}" in
 	what="debug test kernel"
 	minutes=15-25
 	;;
+--bench)
+	fragments+=("$here/bench.config")
+	what="bench kernel"
+	forbidden='LOCKDEP|PROVE_[A-Z_]+|DEBUG_LOCK_ALLOC|DEBUG_OBJECTS[A-Z_]*'
+	forbidden+='|[A-Z_]*REF(CNT)?_TRACKER|KASAN|DEBUG_KMEMLEAK|DEBUG_LIST'
+	forbidden+='|DEBUG_ATOMIC_SLEEP|DEBUG_(SPINLOCK|MUTEXES|RWSEMS)|DEBUG_NET'
+	forbidden+='|KFENCE|UBSAN|KCSAN|DEBUG_PAGEALLOC|SLUB_DEBUG_ON'
+	;;
 *)
-	echo "usage: $0 [--debug]" >&2
+	echo "usage: $0 [--debug|--bench]" >&2
 	exit 2
 	;;
 esac
@@ -83,6 +99,11 @@ for opt in "${!want[@]}"; do
 	*) grep -qx "$line" "$out/.config" || { echo "kernel.sh: $line not in .config" >&2; missing=1; } ;;
 	esac
 done
+if [ -n "$forbidden" ] &&
+   grep -E "^CONFIG_($forbidden)=" "$out/.config" >&2; then
+	echo "kernel.sh: the $what must not have the options above" >&2
+	missing=1
+fi
 [ "$missing" -eq 0 ] || exit 1
 
 make -C "$src" O="$out" -j"$(nproc)" bzImage modules >&2

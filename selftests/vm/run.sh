@@ -5,7 +5,7 @@
 # it, with tapbridge.ko loaded, taptool on PATH and the repo root as cwd
 # (see guest.sh for what happens around the command):
 #
-#   selftests/vm/run.sh [--check] [--debug] CMD...
+#   selftests/vm/run.sh [--check] [--debug|--bench] CMD...
 #   selftests/vm/run.sh --preflight   (only: can the VM share the checkout?)
 #
 # The words of CMD are joined with spaces and run by bash in the guest. The
@@ -24,9 +24,14 @@
 # panic_on_warn=1, so the first WARN, KASAN or lockdep report stops the
 # guest where it happened.
 #
+# --bench boots the bench kernel (kernel.sh --bench: no lockdep, no
+# reference trackers), for `make bench` (selftests/bench/run.sh), which
+# also sets TBR_VM_CPUS=1 and TBR_VM_ICOUNT=1.
+#
 # Environment:
 #   KDIR            test kernel build dir (default: selftests/vm/kernel.sh,
-#                   with --debug: kernel.sh --debug)
+#                   with --debug: kernel.sh --debug, with --bench:
+#                   kernel.sh --bench)
 #   TBR_VM_KIMG     kernel image to boot (default: KDIR/arch/x86/boot/bzImage)
 #   TBR_VM_RELEASE  its release (default: KDIR/include/config/kernel.release)
 #   TBR_MODULE_DIR  directory holding tapbridge.ko (default: kmod)
@@ -39,6 +44,8 @@
 #   TBR_VM_BOOT_RETRIES boots tried again when the kernel dies before the
 #                   tests start (default: 1, see below)
 #   TBR_VM_QEMU_OPTS extra QEMU options (default: two e1000 NICs, see below)
+#   TBR_VM_ICOUNT   1: QEMU -icount shift=0,sleep=off, added to the options
+#                   above (guest time counts instructions; see below)
 
 set -euo pipefail
 
@@ -63,16 +70,18 @@ fi
 
 check=0
 debug=0
+bench=0
 while [ "$#" -gt 0 ]; do
 	case "$1" in
 	--check) check=1 ;;
 	--debug) debug=1 ;;
+	--bench) bench=1 ;;
 	*) break ;;
 	esac
 	shift
 done
-if [ "$#" -eq 0 ]; then
-	echo "usage: $0 [--check] CMD..." >&2
+if [ "$#" -eq 0 ] || [ $((debug + bench)) -gt 1 ]; then
+	echo "usage: $0 [--check] [--debug|--bench] CMD..." >&2
 	exit 2
 fi
 
@@ -90,6 +99,8 @@ timeout=${TBR_VM_TIMEOUT:-2400}
 
 if [ "$debug" -eq 1 ]; then
 	kdir=${KDIR:-$("$here/kernel.sh" --debug)}
+elif [ "$bench" -eq 1 ]; then
+	kdir=${KDIR:-$("$here/kernel.sh" --bench)}
 else
 	kdir=${KDIR:-$("$here/kernel.sh")}
 fi
@@ -157,6 +168,18 @@ fi
 e1000="-netdev hubport,id=tbre0,hubid=90 -device e1000,netdev=tbre0,romfile="
 e1000+=" -netdev hubport,id=tbre1,hubid=91 -device e1000,netdev=tbre1,romfile="
 qemu_opts=${TBR_VM_QEMU_OPTS-$e1000}
+# With -icount shift=0 the guest clock advances one nanosecond per
+# instruction executed, whatever the host is doing, and sleep=off skips
+# idle time instead of waiting for it in real time: a guest's timings
+# become instruction counts that repeat from boot to boot. It needs
+# TCG (not KVM), and QEMU then runs every vCPU in one thread.
+if [ "${TBR_VM_ICOUNT:-0}" = 1 ]; then
+	if [ "${TBR_VM_KVM:-0}" = 1 ]; then
+		echo "run.sh: TBR_VM_ICOUNT=1 needs CPU emulation, not TBR_VM_KVM=1" >&2
+		exit 2
+	fi
+	qemu_opts+="${qemu_opts:+ }-icount shift=0,sleep=off"
+fi
 if [ -n "$qemu_opts" ]; then
 	vng_args+=("--qemu-opts=$qemu_opts")
 fi
@@ -172,6 +195,8 @@ filter() {
 : >"$log"
 kind=
 [ "$debug" -eq 1 ] && kind="debug kernel, panic_on_warn; "
+[ "$bench" -eq 1 ] && kind="bench kernel; "
+[ "${TBR_VM_ICOUNT:-0}" = 1 ] && kind+="icount; "
 echo "vm: booting $release (${kind}log: ${log#"$top"/})"
 
 # One boot of the VM; sets codes and elapsed.
