@@ -92,19 +92,27 @@ def figures(label, diffs):
         max(diffs) / 1000, min(diffs) / 1000))
 
 
-def stamp_order(label, captured, port_in, other_out):
-    """Each captured frame: port_in <= captured < other_out."""
-    rx = by_bytes(port_in)
-    tx = by_bytes(other_out)
+def matched(frames, *tables):
+    """Each (ns, data) of frames, with the stamps of the same occurrence of
+    its bytes in each by_bytes() table, or None when one table lacks it."""
     seen = {}
-    diffs, problems = [], []
-    for ns, data in captured:
+    for ns, data in frames:
         i = seen.get(data, 0)
         seen[data] = i + 1
-        if len(rx.get(data, [])) <= i or len(tx.get(data, [])) <= i:
+        if any(len(t.get(data, [])) <= i for t in tables):
+            yield ns, None
+        else:
+            yield ns, [t[data][i] for t in tables]
+
+
+def stamp_order(label, captured, port_in, other_out):
+    """Each captured frame: port_in <= captured < other_out."""
+    diffs, problems = [], []
+    for ns, stamps in matched(captured, by_bytes(port_in), by_bytes(other_out)):
+        if stamps is None:
             problems.append("a frame missing at a port")
             continue
-        arrived, sent = rx[data][i], tx[data][i]
+        arrived, sent = stamps
         diffs.append(ns - arrived)
         if not arrived <= ns < sent:
             problems.append("stamp %+d ns from arrival, %+d ns from the "
@@ -157,16 +165,11 @@ def cmd_tstamp(args):
     failed += report(got == want, "%s: the sensor has the %d frames of the "
                      "capture device, byte for byte" % (args.label, len(want)),
                      "%d frames, want %d" % (len(got), len(want)))
-    tap_ns = by_bytes(tap)
-    port_ns = by_bytes(port)
-    seen = {}
     diffs, problems = [], []
-    for ns, data in sensor:
-        i = seen.get(data, 0)
-        seen[data] = i + 1
-        if len(tap_ns.get(data, [])) <= i or len(port_ns.get(data, [])) <= i:
+    for ns, stamps in matched(sensor, by_bytes(tap), by_bytes(port)):
+        if stamps is None:
             continue
-        stamp, arrived = tap_ns[data][i], port_ns[data][i]
+        stamp, arrived = stamps
         diffs.append(ns - arrived)
         if args.want == "same" and ns != stamp:
             problems.append("%+d ns from the receive time" % (ns - stamp))
