@@ -51,7 +51,7 @@ rm -rf "$work"
 mkdir -p "$work/download"
 debian_apt_init "$work" "deb [signed-by=$key] $uri $suite main"
 log=$work/apt.log
-echo "vng.sh: fetching virtme-ng from $suite ($uri)" >&2
+echo "vng.sh: fetching virtme-ng from $suite (the Debian mirror of the apt sources)" >&2
 if ! { debian_apt update &&
        (cd "$work/download" && debian_apt download virtme-ng); } \
 	>"$log" 2>&1 </dev/null; then
