@@ -328,10 +328,10 @@ json_is "-j show prints a mirror that is gone as null" "[$GONE1]" in_tap -j show
 INSTANCE_OPTIONS="INSTANCE-OPTIONS := [link-propagation on|off] [hold-down MS] [rx-all on|off]
                     [port-loss delete|wait] [capture on|off]
                     [wire-tstamp on|off]"
-USAGE_ADD="  taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]
+USAGE_ADD="  taptool add NAME port-a IF port-b IF mode aggregate [mirror IF] [INSTANCE-OPTIONS]
   taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]
   taptool add NAME port-a IF port-b IF mode custom mirror IF [MIRROR-OPTIONS] [mirror IF [MIRROR-OPTIONS]]... [INSTANCE-OPTIONS]"
-USAGE_SET="  taptool set NAME mode aggregate mirror IF [INSTANCE-OPTIONS]
+USAGE_SET="  taptool set NAME mode aggregate [mirror IF] [INSTANCE-OPTIONS]
   taptool set NAME mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]
   taptool set NAME INSTANCE-OPTIONS
   taptool set NAME mirror add IF [MIRROR-OPTIONS]

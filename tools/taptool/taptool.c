@@ -1753,13 +1753,13 @@ static int cmd_help(const struct options *opts, int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "add", {}, {
-		"NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]",
+		"NAME port-a IF port-b IF mode aggregate [mirror IF] [INSTANCE-OPTIONS]",
 		"NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]",
 		"NAME port-a IF port-b IF mode custom mirror IF [MIRROR-OPTIONS] [mirror IF [MIRROR-OPTIONS]]... [INSTANCE-OPTIONS]",
 	  }, LIST_BIT(LIST_INSTANCE_OPTIONS) | LIST_BIT(LIST_MIRROR_OPTIONS),
 	  cmd_add },
 	{ "set", {}, {
-		"NAME mode aggregate mirror IF [INSTANCE-OPTIONS]",
+		"NAME mode aggregate [mirror IF] [INSTANCE-OPTIONS]",
 		"NAME mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]",
 		"NAME INSTANCE-OPTIONS",
 		"NAME mirror add IF [MIRROR-OPTIONS]",

@@ -134,10 +134,10 @@ run_test()
 # ---- usage text -----------------------------------------------------------
 
 SYNOPSIS=(
-	"taptool add NAME port-a IF port-b IF mode aggregate mirror IF [INSTANCE-OPTIONS]"
+	"taptool add NAME port-a IF port-b IF mode aggregate [mirror IF] [INSTANCE-OPTIONS]"
 	"taptool add NAME port-a IF port-b IF mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
 	"taptool add NAME port-a IF port-b IF mode custom mirror IF [MIRROR-OPTIONS] [mirror IF [MIRROR-OPTIONS]]... [INSTANCE-OPTIONS]"
-	"taptool set NAME mode aggregate mirror IF [INSTANCE-OPTIONS]"
+	"taptool set NAME mode aggregate [mirror IF] [INSTANCE-OPTIONS]"
 	"taptool set NAME mode split mirror-ab IF mirror-ba IF [INSTANCE-OPTIONS]"
 	"taptool set NAME INSTANCE-OPTIONS"
 	"taptool set NAME mirror add IF [MIRROR-OPTIONS]"
