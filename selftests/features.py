@@ -383,20 +383,24 @@ class WireCapture:
             (self.sent if addr[2] == PACKET_OUTGOING else self.received).append(data)
 
 
+def tcp_header(frame):
+    """Where the TCP header of an IPv4 TCP frame starts."""
+    return 14 + (frame[14] & 0x0F) * 4
+
+
 def tcp_key(frame):
     """(src, sport, dst, dport) of an IPv4 TCP frame, else None."""
     if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
         return None
-    ihl = (frame[14] & 0x0F) * 4
-    sport, dport = struct.unpack("!HH", frame[14 + ihl:14 + ihl + 4])
+    th = tcp_header(frame)
+    sport, dport = struct.unpack("!HH", frame[th:th + 4])
     return (socket.inet_ntoa(frame[26:30]), sport,
             socket.inet_ntoa(frame[30:34]), dport)
 
 
 def tcp_flags(frame):
     """(SYN, ACK, FIN) of an IPv4 TCP frame (tcp_key is not None)."""
-    ihl = (frame[14] & 0x0F) * 4
-    flags = frame[14 + ihl + 13]
+    flags = frame[tcp_header(frame) + 13]
     return bool(flags & 0x02), bool(flags & 0x10), bool(flags & 0x01)
 
 
@@ -504,6 +508,7 @@ def cmd_tcp(args):
         sent_ab = [f for f in client.sent if tcp_key(f) == ab]
         got_ab = [f for f in server_cap.received if tcp_key(f) == ab]
         sent_ba = [f for f in server_cap.sent if tcp_key(f) == ba]
+        sent_by_dir = {"ab": sent_ab, "ba": sent_ba}
         got_ba = [f for f in client.received if tcp_key(f) == ba]
         conns.append({"client": "%s:%d" % (caddr, cport),
                       "server": "%s:%d" % (saddr, port),
@@ -513,8 +518,7 @@ def cmd_tcp(args):
                       "ba_bytes": sum(len(f) for f in sent_ba),
                       # A host retransmits a FIN (or a SYN) it got no ACK
                       # for in time: count what the wire carried.
-                      "marks": {name: sum(1 for f in (sent_ab if d == "ab" else sent_ba)
-                                          if test(*tcp_flags(f)))
+                      "marks": {name: sum(1 for f in sent_by_dir[d] if test(*tcp_flags(f)))
                                 for name, d, test in TCP_MARKS}})
         for name, sent, got in (("A->B", sent_ab, got_ab), ("B->A", sent_ba, got_ba)):
             # Each frame once, byte for byte. Not necessarily in the order
@@ -641,11 +645,11 @@ def cmd_conv(args):
         if (ab_bytes, ba_bytes) != want:
             problems.append("port %d: %d bytes a->b, %d b->a, want %d and %d" % (
                 cport, ab_bytes, ba_bytes, want[0], want[1]))
+        pkts = {"ab": ab if want_ab else None, "ba": ba if want_ba else None}
         for name, d, test in TCP_MARKS:
-            if not (want_ab if d == "ab" else want_ba):
+            if pkts[d] is None:
                 continue
-            pkts = ab if d == "ab" else ba
-            n = sum(1 for p in pkts if test(p[5], p[6], p[7]))
+            n = sum(1 for p in pkts[d] if test(p[5], p[6], p[7]))
             sent = conn["marks"][name]
             if n != sent or not sent:
                 problems.append("port %d: %d %s, want %d (as sent)" % (cport, n, name, sent))
