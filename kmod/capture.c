@@ -48,7 +48,8 @@ static rx_handler_result_t tapbridge_capture_rx(struct sk_buff **pskb)
 int tapbridge_capture_init(struct tapbridge *tbr)
 {
 	ASSERT_RTNL();
-	return netdev_rx_handler_register(tbr->dev, tapbridge_capture_rx, tbr);
+	return tapbridge_fault(-EBUSY) ?:
+	       netdev_rx_handler_register(tbr->dev, tapbridge_capture_rx, tbr);
 }
 
 /**

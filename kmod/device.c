@@ -273,7 +273,7 @@ struct net_device *tapbridge_instance_create(struct net *net,
 	dev->rtnl_link_ops = &tapbridge_link_ops;
 	tbr = netdev_priv(dev);
 
-	err = register_netdevice(dev);
+	err = tapbridge_fault(-ENOBUFS) ?: register_netdevice(dev);
 	if (err) {
 		NL_SET_ERR_MSG_FMT(extack, "cannot register device %s", name);
 		goto err_free_netdev;
@@ -605,11 +605,12 @@ int tapbridge_device_init(void)
 	if (!tapbridge_wq)
 		return -ENOMEM;
 
-	err = register_netdevice_notifier(&tapbridge_notifier);
+	err = tapbridge_fault(-ENOMEM) ?:
+	      register_netdevice_notifier(&tapbridge_notifier);
 	if (err)
 		goto err_destroy_wq;
 
-	err = rtnl_link_register(&tapbridge_link_ops);
+	err = tapbridge_fault(-EEXIST) ?: rtnl_link_register(&tapbridge_link_ops);
 	if (err)
 		goto err_unregister_notifier;
 	return 0;

@@ -15,9 +15,11 @@ static int __init tapbridge_init(void)
 {
 	int err;
 
+	tapbridge_fault_init();
+
 	err = tapbridge_device_init();
 	if (err)
-		return err;
+		goto err_fault_uninit;
 
 	err = tapbridge_netlink_init();
 	if (err)
@@ -28,6 +30,8 @@ static int __init tapbridge_init(void)
 
 err_device_uninit:
 	tapbridge_device_uninit();
+err_fault_uninit:
+	tapbridge_fault_uninit();
 	return err;
 }
 
@@ -41,6 +45,7 @@ static void __exit tapbridge_exit(void)
 	 */
 	tapbridge_device_uninit();
 	tapbridge_netlink_uninit();
+	tapbridge_fault_uninit();
 }
 
 module_init(tapbridge_init);

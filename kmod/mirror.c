@@ -128,7 +128,8 @@ tapbridge_mirror_attach(struct tapbridge *tbr, struct net_device *dev,
 	netdev_hold(dev, &mirror->dev_tracker, GFP_KERNEL);
 	RCU_INIT_POINTER(mirror->dev, dev);
 
-	err = netdev_rx_handler_register(dev, tapbridge_mirror_rx, mirror);
+	err = tapbridge_fault(-EBUSY) ?:
+	      netdev_rx_handler_register(dev, tapbridge_mirror_rx, mirror);
 	if (err) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "mirror %s already has an rx handler (macvlan, ipvlan or similar)",

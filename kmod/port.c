@@ -223,7 +223,7 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 		port->cycled = true;
 	}
 	if (!(dev->flags & IFF_UP)) {
-		err = dev_open(dev, extack);
+		err = tapbridge_fault(-EIO) ?: dev_open(dev, extack);
 		if (err) {
 			NL_SET_ERR_MSG_FMT(extack, "%s: cannot bring the port up",
 					   dev->name);
@@ -234,7 +234,8 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 
 	tapbridge_port_offloads_off(port);
 
-	err = netdev_rx_handler_register(dev, tapbridge_handle_frame, port);
+	err = tapbridge_fault(-EBUSY) ?:
+	      netdev_rx_handler_register(dev, tapbridge_handle_frame, port);
 	if (err) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "%s already has an rx handler (bridge, bond, macvlan or similar)",
@@ -242,7 +243,8 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 		goto err_restore_offloads;
 	}
 
-	err = netdev_master_upper_dev_link(dev, tbr->dev, NULL, NULL, extack);
+	err = tapbridge_fault(-EBUSY) ?:
+	      netdev_master_upper_dev_link(dev, tbr->dev, NULL, NULL, extack);
 	if (err) {
 		if (!extack || !extack->_msg)
 			NL_SET_ERR_MSG_FMT(extack,
@@ -251,7 +253,7 @@ int tapbridge_port_add(struct tapbridge *tbr, struct net_device *dev,
 		goto err_unregister_handler;
 	}
 
-	err = dev_set_promiscuity(dev, 1);
+	err = tapbridge_fault(-EOVERFLOW) ?: dev_set_promiscuity(dev, 1);
 	if (err) {
 		NL_SET_ERR_MSG_FMT(extack, "%s cannot be made promiscuous",
 				   dev->name);

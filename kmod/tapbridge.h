@@ -526,4 +526,34 @@ void tapbridge_nl_event(const struct tapbridge *tbr,
 			enum tapbridge_event_type type,
 			const struct net_device *dev);
 
+/*
+ * fault.c: fault injection for the calls that fail without allocating.
+ * tapbridge_fault(err) is err when the fault attribute fires, else 0:
+ * write "err = tapbridge_fault(-EIO) ?: call();". Without
+ * CONFIG_FAULT_INJECTION it is 0 and compiles away.
+ */
+#ifdef CONFIG_FAULT_INJECTION
+bool tapbridge_should_fail(void);
+void tapbridge_fault_init(void);
+void tapbridge_fault_uninit(void);
+#else
+static inline bool tapbridge_should_fail(void)
+{
+	return false;
+}
+
+static inline void tapbridge_fault_init(void)
+{
+}
+
+static inline void tapbridge_fault_uninit(void)
+{
+}
+#endif
+
+static inline int tapbridge_fault(int err)
+{
+	return tapbridge_should_fail() ? err : 0;
+}
+
 #endif /* _TAPBRIDGE_H */
