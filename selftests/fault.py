@@ -53,11 +53,17 @@ MODE = genl.uapi_enum("TAPBRIDGE_MODE_")
 DIRECTION = genl.uapi_enum("TAPBRIDGE_DIRECTION_")
 LOST = "the answer was lost (ENOBUFS on the socket)"
 TPID = genl.uapi_enum("TAPBRIDGE_TPID_")
+LOSS = genl.uapi_enum("TAPBRIDGE_PORT_LOSS_")
 NETLINK_ADD_MEMBERSHIP = 1
 
 
 def u32(atype, value):
     return genl.attr(atype, struct.pack("=I", value))
+
+
+def flag(atype):
+    """A u8 option of the instance, turned on."""
+    return genl.attr(atype, b"\1")
 
 
 def name_attr(name):
@@ -347,6 +353,17 @@ def cases(ports, mirrors):
         ("set mode split", agg, "set",
          name + u32(INST["mode"], MODE["split"]) +
          u32(INST["mirror-ab"], m2) + u32(INST["mirror-ba"], m3)),
+        ("create with capture, wire-tstamp and port-loss wait", [],
+         "create", agg[0][1] + flag(INST["capture"]) +
+         flag(INST["wire-tstamp"]) + u32(INST["port-loss"], LOSS["wait"])),
+        ("create with capture only", [], "create",
+         name + u32(INST["port-a"], pa) + u32(INST["port-b"], pb) +
+         u32(INST["mode"], MODE["aggregate"]) + flag(INST["capture"])),
+        ("set capture and wire-tstamp", agg, "set",
+         name + flag(INST["capture"]) + flag(INST["wire-tstamp"])),
+        ("set port-loss wait", agg, "set",
+         name + u32(INST["port-loss"], LOSS["wait"])),
+        ("reset-stats", agg, "reset-stats", name),
         ("set link propagation", agg, "set",
          name + genl.attr(INST["link-propagation"], b"\1") +
          u32(INST["hold-down"], 500)),

@@ -25,6 +25,13 @@ if [ ! -e /proc/thread-self/fail-nth ] ||
 	echo "1..0 # SKIP no fail-nth, failslab or fail_page_alloc (not the debug kernel)"
 	exit $ksft_skip
 fi
+# The module's own attribute (kmod/fault.c): with fail-nth on, a module
+# built without it would leave its kernel calls untested, and pass.
+if [ ! -d /sys/kernel/debug/fail_tapbridge ]; then
+	echo "1..1"
+	echo "not ok 1 no /sys/kernel/debug/fail_tapbridge: module built without CONFIG_FAULT_INJECTION"
+	exit $ksft_fail
+fi
 setup_ns TAP FAR || exit $ksft_skip
 
 # fail-nth fails only what the fault attributes let through: make that
@@ -41,8 +48,8 @@ fault_attr()
 	defer fault_write "$1" "$(cat "/sys/kernel/debug/$1")"
 	fault_write "$1" "$2"
 }
-for attr in failslab fail_page_alloc; do
-	fault_attr $attr/ignore-gfp-wait N
+for attr in failslab fail_page_alloc fail_tapbridge; do
+	[ "$attr" = fail_tapbridge ] || fault_attr $attr/ignore-gfp-wait N
 	fault_attr $attr/verbose 0
 done
 fault_attr fail_page_alloc/ignore-gfp-highmem N
