@@ -13,7 +13,6 @@
  */
 
 #include <linux/debugfs.h>
-#include <linux/err.h>
 #include <linux/fault-inject.h>
 
 #include "tapbridge.h"
@@ -43,7 +42,8 @@ bool tapbridge_should_fail(void)
  * tapbridge_fault_init - create the debugfs attribute
  *
  * Failing to create it is not fatal: debugfs may be off or restricted,
- * and fail-nth works without it.
+ * and fail-nth works without it. The error pointer left then is one
+ * debugfs_remove_recursive() ignores.
  */
 void tapbridge_fault_init(void)
 {
@@ -51,8 +51,6 @@ void tapbridge_fault_init(void)
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 	tapbridge_fault_dir = fault_create_debugfs_attr("fail_tapbridge", NULL,
 							&tapbridge_fail_call);
-	if (IS_ERR(tapbridge_fault_dir))
-		tapbridge_fault_dir = NULL;
 #endif
 }
 

@@ -338,17 +338,17 @@ def cases(ports, mirrors):
     pa, pb = (ifindex(d) for d in ports)
     m1, m2, m3 = (ifindex(d) for d in mirrors)
     name = name_attr("tf0")
-    agg = [("create", name + u32(INST["port-a"], pa) + u32(INST["port-b"], pb)
-            + u32(INST["mode"], MODE["aggregate"]) + u32(INST["mirror"], m1))]
+    ports_attrs = name + u32(INST["port-a"], pa) + u32(INST["port-b"], pb)
+    agg = [("create", ports_attrs + u32(INST["mode"], MODE["aggregate"]) +
+            u32(INST["mirror"], m1))]
     custom = agg + [("mirror-add", name + mirror_entry(
         m2, direction=DIRECTION["a-b"], snaplen=128, tag_vid_ab=10))]
     return [
         ("create aggregate", [], agg[0][0], agg[0][1]),
         ("create split with propagation", [], "create",
-         name + u32(INST["port-a"], pa) + u32(INST["port-b"], pb) +
-         u32(INST["mode"], MODE["split"]) + u32(INST["mirror-ab"], m1) +
+         ports_attrs + u32(INST["mode"], MODE["split"]) + u32(INST["mirror-ab"], m1) +
          u32(INST["mirror-ba"], m2) +
-         genl.attr(INST["link-propagation"], b"\1") +
+         flag(INST["link-propagation"]) +
          u32(INST["hold-down"], 200)),
         ("set mode split", agg, "set",
          name + u32(INST["mode"], MODE["split"]) +
@@ -357,15 +357,15 @@ def cases(ports, mirrors):
          "create", agg[0][1] + flag(INST["capture"]) +
          flag(INST["wire-tstamp"]) + u32(INST["port-loss"], LOSS["wait"])),
         ("create with capture only", [], "create",
-         name + u32(INST["port-a"], pa) + u32(INST["port-b"], pb) +
-         u32(INST["mode"], MODE["aggregate"]) + flag(INST["capture"])),
+         ports_attrs + u32(INST["mode"], MODE["aggregate"]) +
+         flag(INST["capture"])),
         ("set capture and wire-tstamp", agg, "set",
          name + flag(INST["capture"]) + flag(INST["wire-tstamp"])),
         ("set port-loss wait", agg, "set",
          name + u32(INST["port-loss"], LOSS["wait"])),
         ("reset-stats", agg, "reset-stats", name),
         ("set link propagation", agg, "set",
-         name + genl.attr(INST["link-propagation"], b"\1") +
+         name + flag(INST["link-propagation"]) +
          u32(INST["hold-down"], 500)),
         ("mirror-add", agg, "mirror-add",
          name + mirror_entry(m2, direction=DIRECTION["b-a"], snaplen=64,

@@ -48,10 +48,11 @@ fault_attr()
 	defer fault_write "$1" "$(cat "/sys/kernel/debug/$1")"
 	fault_write "$1" "$2"
 }
-for attr in failslab fail_page_alloc fail_tapbridge; do
-	[ "$attr" = fail_tapbridge ] || fault_attr $attr/ignore-gfp-wait N
+for attr in failslab fail_page_alloc; do
+	fault_attr $attr/ignore-gfp-wait N
 	fault_attr $attr/verbose 0
 done
+fault_attr fail_tapbridge/verbose 0
 fault_attr fail_page_alloc/ignore-gfp-highmem N
 fault_attr fail_page_alloc/min-order 0
 
